@@ -1,0 +1,102 @@
+import { create as createMessage, createRegistry } from '@bufbuild/protobuf';
+import { anyPack, EmptySchema } from '@bufbuild/protobuf/wkt';
+import { DecodeError, type DecodeResult } from './decode-error.js';
+import type { Envelope } from './envelope.js';
+import { aggregateTypeOf, eventSchemas, isAggregateType, type EventType } from './event-types.js';
+import { EventEnvelopeSchema } from './gen/cohort/v1/envelope_pb.js';
+import { cohortRegistry } from './registry.js';
+import { decodeJson, encodeJson } from './strict-json.js';
+
+/** Canonical JSON of an event envelope, the wire format of `cohort.evt.*`. */
+export function encodeEnvelope(envelope: Envelope): Uint8Array {
+  const schema = eventSchemas[envelope.type];
+  const message = createMessage(EventEnvelopeSchema, {
+    id: envelope.id,
+    type: envelope.type,
+    aggregateType: envelope.aggregateType,
+    aggregateId: envelope.aggregateId,
+    version: envelope.version,
+    occurredAt: envelope.occurredAt,
+    correlationId: envelope.correlationId,
+    causationId: envelope.causationId,
+    traceparent: envelope.traceparent,
+    // The union's data is the message of its type; TS cannot follow the correlation.
+    data: anyPack(schema, createMessage(schema, envelope.data as never)),
+  });
+  return encodeJson(EventEnvelopeSchema, message, cohortRegistry);
+}
+
+/**
+ * Strictly decodes an event envelope: malformed JSON, unknown fields, wrong
+ * types, missing required fields, unknown event types and a `type` that does
+ * not match its data all give a DecodeError naming the problem.
+ */
+export function decodeEnvelope(input: Uint8Array | string): DecodeResult<Envelope> {
+  const parsed = parseObject(input);
+  if (!parsed.ok) return parsed;
+  const { data: rawData, ...rest } = parsed.value;
+  if (rawData === undefined || rawData === null) return fail('missing_field', 'required field "data" is missing', 'data');
+  if (typeof rawData !== 'object' || Array.isArray(rawData)) return fail('wrong_type', '"data" must be a JSON object', 'data');
+  const { '@type': typeUrl, ...dataFields } = rawData as Record<string, unknown>;
+  if (typeof typeUrl !== 'string' || typeUrl === '') return fail('missing_field', 'required field "data.@type" is missing', 'data.@type');
+
+  // The envelope and its data are decoded apart so errors inside data name their field.
+  const decoded = decodeJson(EventEnvelopeSchema, JSON.stringify({ ...rest, data: { '@type': EMPTY_TYPE_URL } }), placeholderRegistry);
+  if (!decoded.ok) return decoded;
+  const raw = decoded.value;
+  const dataTypeName = typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
+  const shortName = dataTypeName.startsWith('cohort.v1.') ? dataTypeName.slice('cohort.v1.'.length) : dataTypeName;
+  const aggregateOfData = aggregateTypeOf(shortName);
+  if (!aggregateOfData || !dataTypeName.startsWith('cohort.v1.')) {
+    return fail('unknown_event_type', `unknown event type "${dataTypeName}"`, 'data.@type');
+  }
+  if (raw.type !== shortName) {
+    return fail('type_mismatch', `"type" is "${raw.type}" but "data" holds a ${shortName}`, 'type');
+  }
+  if (!isAggregateType(raw.aggregateType)) {
+    return fail('wrong_type', `unknown aggregate type "${raw.aggregateType}": expected task, repo or secret`, 'aggregateType');
+  }
+  if (raw.aggregateType !== aggregateOfData) {
+    return fail('type_mismatch', `${shortName} belongs to aggregate "${aggregateOfData}", not "${raw.aggregateType}"`, 'aggregateType');
+  }
+  const type = shortName as EventType;
+  const data = decodeJson(eventSchemas[type], JSON.stringify(dataFields));
+  if (!data.ok) {
+    const { error } = data;
+    return fail(error.code, `data: ${error.message}`, error.field === undefined ? 'data' : `data.${error.field}`);
+  }
+  const envelope = {
+    id: raw.id,
+    type,
+    aggregateType: raw.aggregateType,
+    aggregateId: raw.aggregateId,
+    version: raw.version,
+    occurredAt: raw.occurredAt,
+    correlationId: raw.correlationId,
+    causationId: raw.causationId,
+    traceparent: raw.traceparent,
+    data: data.value,
+  } as Envelope;
+  return { ok: true, value: envelope };
+}
+
+const EMPTY_TYPE_URL = 'type.googleapis.com/google.protobuf.Empty';
+const placeholderRegistry = createRegistry(EmptySchema);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function parseObject(input: Uint8Array | string): DecodeResult<Record<string, unknown>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof input === 'string' ? input : utf8.decode(input));
+  } catch (error) {
+    return fail('malformed_json', `not valid JSON: ${(error as Error).message}`, undefined);
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    return fail('wrong_type', 'expected a JSON object for an event envelope', undefined);
+  }
+  return { ok: true, value: json as Record<string, unknown> };
+}
+
+function fail<T>(code: DecodeError['code'], message: string, field: string | undefined): DecodeResult<T> {
+  return { ok: false, error: new DecodeError(code, message, field) };
+}

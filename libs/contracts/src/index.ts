@@ -1,0 +1,14 @@
+export * from './topology.js';
+export * from './event-types.js';
+export * from './envelope.js';
+export * from './decode-error.js';
+export { decodeJson, encodeJson } from './strict-json.js';
+export { encodeEnvelope, decodeEnvelope } from './event-codec.js';
+export { cohortRegistry } from './registry.js';
+export * from './headers.js';
+export * from './gen/cohort/v1/common_pb.js';
+export * from './gen/cohort/v1/envelope_pb.js';
+export * from './gen/cohort/v1/task_events_pb.js';
+export * from './gen/cohort/v1/repo_events_pb.js';
+export * from './gen/cohort/v1/commands_pb.js';
+export { create, clone, equals, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';

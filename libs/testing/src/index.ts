@@ -1,0 +1,5 @@
+export * from './env.js';
+export * from './nats-namespace.js';
+export * from './nats-server-process.js';
+export * from './postgres-database.js';
+export * from './wait-for.js';

@@ -1,0 +1,44 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+// Workspace packages export their TypeScript sources under this condition, so
+// tests run against source without a build step.
+const sourceCondition = 'cohort-source';
+
+const exclude = ['**/node_modules/**', '**/dist/**', '.toolchain/**', '.cohort/**'];
+
+export default defineConfig({
+  resolve: { conditions: [sourceCondition, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [sourceCondition, ...defaultServerConditions], externalConditions: [sourceCondition] } },
+  test: {
+    exclude,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['**/*.unit.test.ts'], exclude },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['**/*.int.test.ts'],
+          exclude,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['**/*.e2e.test.ts'],
+          exclude,
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
+          // End-to-end suites start whole systems; on two cores they run one file at a time.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
