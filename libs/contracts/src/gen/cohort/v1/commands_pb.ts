@@ -2,18 +2,9 @@
 // @generated from file cohort/v1/commands.proto (package cohort.v1, syntax proto3)
 /* eslint-disable */
 
-import type {
-  GenEnum,
-  GenFile,
-  GenMessage,
-} from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type {
-  ReviewComment,
-  ReviewVerdict,
-  TaskKind,
-  TaskSource,
-} from "./common_pb.js";
+import type { ReviewComment, ReviewVerdict, TaskKind, TaskSource } from "./common_pb.js";
 import { file_cohort_v1_common } from "./common_pb.js";
 import { file_cohort_v1_options } from "./options_pb.js";
 import type { RepoSettings } from "./repo_events_pb.js";
@@ -23,12 +14,8 @@ import type { Message } from "@bufbuild/protobuf";
 /**
  * Describes the file cohort/v1/commands.proto.
  */
-export const file_cohort_v1_commands: GenFile =
-  /*@__PURE__*/
-  fileDesc(
-    "Chhjb2hvcnQvdjEvY29tbWFuZHMucHJvdG8SCWNvaG9ydC52MSKfAwoKQ3JlYXRlVGFzaxInCgRraW5kGAEgASgOMhMuY29ob3J0LnYxLlRhc2tLaW5kQgSItRgBEhMKBXRpdGxlGAIgASgJQgSItRgBEg4KBnByb21wdBgDIAEoCRITCgt0ZW1wbGF0ZV9pZBgEIAEoCRIxCgZwYXJhbXMYBSADKAsyIS5jb2hvcnQudjEuQ3JlYXRlVGFzay5QYXJhbXNFbnRyeRIPCgdyZXBvX2lkGAYgASgJEhMKC2Jhc2VfYnJhbmNoGAcgASgJEg0KBWFnZW50GAggASgJEg0KBW1vZGVsGAkgASgJEhAKCHByaW9yaXR5GAogASgFEhIKCmJ1ZGdldF91c2QYCyABKAESJQoGc291cmNlGAwgASgLMhUuY29ob3J0LnYxLlRhc2tTb3VyY2USEgoKZGVwZW5kc19vbhgNIAMoCRIWCg5wYXJlbnRfdGFza19pZBgOIAEoCRIPCgd0YXNrX2lkGA8gASgJGi0KC1BhcmFtc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiMwoKQ2FuY2VsVGFzaxIVCgd0YXNrX2lkGAEgASgJQgSItRgBEg4KBnJlYXNvbhgCIAEoCSIiCglSZXRyeVRhc2sSFQoHdGFza19pZBgBIAEoCUIEiLUYASI6CgpSZXN1bWVUYXNrEhUKB3Rhc2tfaWQYASABKAlCBIi1GAESFQoHbWVzc2FnZRgCIAEoCUIEiLUYASIlCgxBcHByb3ZlTWVyZ2USFQoHdGFza19pZBgBIAEoCUIEiLUYASI5Cg5DaGFuZ2VQcmlvcml0eRIVCgd0YXNrX2lkGAEgASgJQgSItRgBEhAKCHByaW9yaXR5GAIgASgFIlAKDFJlZ2lzdGVyUmVwbxIvCghzZXR0aW5ncxgBIAEoCzIXLmNvaG9ydC52MS5SZXBvU2V0dGluZ3NCBIi1GAESDwoHcmVwb19pZBgCIAEoCSJUCgpVcGRhdGVSZXBvEhUKB3JlcG9faWQYASABKAlCBIi1GAESLwoIc2V0dGluZ3MYAiABKAsyFy5jb2hvcnQudjEuUmVwb1NldHRpbmdzQgSItRgBIpABCgxTdWJtaXRSZXZpZXcSFQoHdGFza19pZBgBIAEoCUIEiLUYARIvCgd2ZXJkaWN0GAIgASgOMhguY29ob3J0LnYxLlJldmlld1ZlcmRpY3RCBIi1GAESDAoEYm9keRgDIAEoCRIqCghjb21tZW50cxgEIAMoCzIYLmNvaG9ydC52MS5SZXZpZXdDb21tZW50IkMKCVNldFNlY3JldBISCgRuYW1lGAEgASgJQgSItRgBEhMKBXZhbHVlGAIgASgJQgSItRgBEg0KBXNjb3BlGAMgASgJIjEKDERlbGV0ZVNlY3JldBISCgRuYW1lGAEgASgJQgSItRgBEg0KBXNjb3BlGAIgASgJIk0KDVJlc29sdmVGb3JSdW4SFQoHdGFza19pZBgBIAEoCUIEiLUYARIUCgZydW5faWQYAiABKAlCBIi1GAESDwoHcmVwb19pZBgDIAEoCSJtCg5SZXNvbHZlZFJ1bkVudhIvCgNlbnYYASADKAsyIi5jb2hvcnQudjEuUmVzb2x2ZWRSdW5FbnYuRW52RW50cnkaKgoIRW52RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJ9CgxDb21tYW5kRXJyb3ISLwoEY29kZRgBIAEoDjIbLmNvaG9ydC52MS5Db21tYW5kRXJyb3JDb2RlQgSItRgBEhUKB21lc3NhZ2UYAiABKAlCBIi1GAESDQoFZmllbGQYAyABKAkSFgoOY29ycmVsYXRpb25faWQYBCABKAkifAoPQ29tbWFuZEFjY2VwdGVkEhQKDGFnZ3JlZ2F0ZV9pZBgBIAEoCRIRCglldmVudF9pZHMYAiADKAkSFAoIcG9zaXRpb24YAyABKARCAjABEioKB3J1bl9lbnYYBCABKAsyGS5jb2hvcnQudjEuUmVzb2x2ZWRSdW5FbnYicgoMQ29tbWFuZFJlcGx5Ei4KCGFjY2VwdGVkGAEgASgLMhouY29ob3J0LnYxLkNvbW1hbmRBY2NlcHRlZEgAEigKBWVycm9yGAIgASgLMhcuY29ob3J0LnYxLkNvbW1hbmRFcnJvckgAQggKBnJlc3VsdCJUCg1UYXNrUmVxdWVzdGVkEhgKCnJlcXVlc3RfaWQYASABKAlCBIi1GAESKQoEdGFzaxgCIAEoCzIVLmNvaG9ydC52MS5DcmVhdGVUYXNrQgSItRgBIokBCgdMb2dMaW5lEhUKB3Rhc2tfaWQYASABKAlCBIi1GAESFAoGcnVuX2lkGAIgASgJQgSItRgBEhEKA3NlcRgDIAEoDUIEiLUYARIkCgZzdHJlYW0YBCABKA4yFC5jb2hvcnQudjEuTG9nU3RyZWFtEgwKBHRleHQYBSABKAkSCgoCYXQYBiABKAkq4QEKEENvbW1hbmRFcnJvckNvZGUSIgoeQ09NTUFORF9FUlJPUl9DT0RFX1VOU1BFQ0lGSUVEEAASIQodQ09NTUFORF9FUlJPUl9DT0RFX1ZBTElEQVRJT04QARIgChxDT01NQU5EX0VSUk9SX0NPREVfTk9UX0ZPVU5EEAISHwobQ09NTUFORF9FUlJPUl9DT0RFX0NPTkZMSUNUEAMSIgoeQ09NTUFORF9FUlJPUl9DT0RFX1VOQVZBSUxBQkxFEAQSHwobQ09NTUFORF9FUlJPUl9DT0RFX0lOVEVSTkFMEAUqbAoJTG9nU3RyZWFtEhoKFkxPR19TVFJFQU1fVU5TUEVDSUZJRUQQABIVChFMT0dfU1RSRUFNX1NURE9VVBABEhUKEUxPR19TVFJFQU1fU1RERVJSEAISFQoRTE9HX1NUUkVBTV9TWVNURU0QA2IGcHJvdG8z",
-    [file_cohort_v1_common, file_cohort_v1_options, file_cohort_v1_repo_events],
-  );
+export const file_cohort_v1_commands: GenFile = /*@__PURE__*/
+  fileDesc("Chhjb2hvcnQvdjEvY29tbWFuZHMucHJvdG8SCWNvaG9ydC52MSKfAwoKQ3JlYXRlVGFzaxInCgRraW5kGAEgASgOMhMuY29ob3J0LnYxLlRhc2tLaW5kQgSItRgBEhMKBXRpdGxlGAIgASgJQgSItRgBEg4KBnByb21wdBgDIAEoCRITCgt0ZW1wbGF0ZV9pZBgEIAEoCRIxCgZwYXJhbXMYBSADKAsyIS5jb2hvcnQudjEuQ3JlYXRlVGFzay5QYXJhbXNFbnRyeRIPCgdyZXBvX2lkGAYgASgJEhMKC2Jhc2VfYnJhbmNoGAcgASgJEg0KBWFnZW50GAggASgJEg0KBW1vZGVsGAkgASgJEhAKCHByaW9yaXR5GAogASgFEhIKCmJ1ZGdldF91c2QYCyABKAESJQoGc291cmNlGAwgASgLMhUuY29ob3J0LnYxLlRhc2tTb3VyY2USEgoKZGVwZW5kc19vbhgNIAMoCRIWCg5wYXJlbnRfdGFza19pZBgOIAEoCRIPCgd0YXNrX2lkGA8gASgJGi0KC1BhcmFtc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiMwoKQ2FuY2VsVGFzaxIVCgd0YXNrX2lkGAEgASgJQgSItRgBEg4KBnJlYXNvbhgCIAEoCSIiCglSZXRyeVRhc2sSFQoHdGFza19pZBgBIAEoCUIEiLUYASI6CgpSZXN1bWVUYXNrEhUKB3Rhc2tfaWQYASABKAlCBIi1GAESFQoHbWVzc2FnZRgCIAEoCUIEiLUYASIlCgxBcHByb3ZlTWVyZ2USFQoHdGFza19pZBgBIAEoCUIEiLUYASI5Cg5DaGFuZ2VQcmlvcml0eRIVCgd0YXNrX2lkGAEgASgJQgSItRgBEhAKCHByaW9yaXR5GAIgASgFIlAKDFJlZ2lzdGVyUmVwbxIvCghzZXR0aW5ncxgBIAEoCzIXLmNvaG9ydC52MS5SZXBvU2V0dGluZ3NCBIi1GAESDwoHcmVwb19pZBgCIAEoCSJUCgpVcGRhdGVSZXBvEhUKB3JlcG9faWQYASABKAlCBIi1GAESLwoIc2V0dGluZ3MYAiABKAsyFy5jb2hvcnQudjEuUmVwb1NldHRpbmdzQgSItRgBIpABCgxTdWJtaXRSZXZpZXcSFQoHdGFza19pZBgBIAEoCUIEiLUYARIvCgd2ZXJkaWN0GAIgASgOMhguY29ob3J0LnYxLlJldmlld1ZlcmRpY3RCBIi1GAESDAoEYm9keRgDIAEoCRIqCghjb21tZW50cxgEIAMoCzIYLmNvaG9ydC52MS5SZXZpZXdDb21tZW50IkMKCVNldFNlY3JldBISCgRuYW1lGAEgASgJQgSItRgBEhMKBXZhbHVlGAIgASgJQgSItRgBEg0KBXNjb3BlGAMgASgJIjEKDERlbGV0ZVNlY3JldBISCgRuYW1lGAEgASgJQgSItRgBEg0KBXNjb3BlGAIgASgJIk0KDVJlc29sdmVGb3JSdW4SFQoHdGFza19pZBgBIAEoCUIEiLUYARIUCgZydW5faWQYAiABKAlCBIi1GAESDwoHcmVwb19pZBgDIAEoCSJtCg5SZXNvbHZlZFJ1bkVudhIvCgNlbnYYASADKAsyIi5jb2hvcnQudjEuUmVzb2x2ZWRSdW5FbnYuRW52RW50cnkaKgoIRW52RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJ9CgxDb21tYW5kRXJyb3ISLwoEY29kZRgBIAEoDjIbLmNvaG9ydC52MS5Db21tYW5kRXJyb3JDb2RlQgSItRgBEhUKB21lc3NhZ2UYAiABKAlCBIi1GAESDQoFZmllbGQYAyABKAkSFgoOY29ycmVsYXRpb25faWQYBCABKAkifAoPQ29tbWFuZEFjY2VwdGVkEhQKDGFnZ3JlZ2F0ZV9pZBgBIAEoCRIRCglldmVudF9pZHMYAiADKAkSFAoIcG9zaXRpb24YAyABKARCAjABEioKB3J1bl9lbnYYBCABKAsyGS5jb2hvcnQudjEuUmVzb2x2ZWRSdW5FbnYicgoMQ29tbWFuZFJlcGx5Ei4KCGFjY2VwdGVkGAEgASgLMhouY29ob3J0LnYxLkNvbW1hbmRBY2NlcHRlZEgAEigKBWVycm9yGAIgASgLMhcuY29ob3J0LnYxLkNvbW1hbmRFcnJvckgAQggKBnJlc3VsdCJUCg1UYXNrUmVxdWVzdGVkEhgKCnJlcXVlc3RfaWQYASABKAlCBIi1GAESKQoEdGFzaxgCIAEoCzIVLmNvaG9ydC52MS5DcmVhdGVUYXNrQgSItRgBIokBCgdMb2dMaW5lEhUKB3Rhc2tfaWQYASABKAlCBIi1GAESFAoGcnVuX2lkGAIgASgJQgSItRgBEhEKA3NlcRgDIAEoDUIEiLUYARIkCgZzdHJlYW0YBCABKA4yFC5jb2hvcnQudjEuTG9nU3RyZWFtEgwKBHRleHQYBSABKAkSCgoCYXQYBiABKAkq4QEKEENvbW1hbmRFcnJvckNvZGUSIgoeQ09NTUFORF9FUlJPUl9DT0RFX1VOU1BFQ0lGSUVEEAASIQodQ09NTUFORF9FUlJPUl9DT0RFX1ZBTElEQVRJT04QARIgChxDT01NQU5EX0VSUk9SX0NPREVfTk9UX0ZPVU5EEAISHwobQ09NTUFORF9FUlJPUl9DT0RFX0NPTkZMSUNUEAMSIgoeQ09NTUFORF9FUlJPUl9DT0RFX1VOQVZBSUxBQkxFEAQSHwobQ09NTUFORF9FUlJPUl9DT0RFX0lOVEVSTkFMEAUqbAoJTG9nU3RyZWFtEhoKFkxPR19TVFJFQU1fVU5TUEVDSUZJRUQQABIVChFMT0dfU1RSRUFNX1NURE9VVBABEhUKEUxPR19TVFJFQU1fU1RERVJSEAISFQoRTE9HX1NUUkVBTV9TWVNURU0QA2IGcHJvdG8z", [file_cohort_v1_common, file_cohort_v1_options, file_cohort_v1_repo_events]);
 
 /**
  * @generated from message cohort.v1.CreateTask
@@ -116,8 +103,7 @@ export type CreateTask = Message<"cohort.v1.CreateTask"> & {
  * Describes the message cohort.v1.CreateTask.
  * Use `create(CreateTaskSchema)` to create a new message.
  */
-export const CreateTaskSchema: GenMessage<CreateTask> =
-  /*@__PURE__*/
+export const CreateTaskSchema: GenMessage<CreateTask> = /*@__PURE__*/
   messageDesc(file_cohort_v1_commands, 0);
 
 /**
@@ -139,8 +125,7 @@ export type CancelTask = Message<"cohort.v1.CancelTask"> & {
  * Describes the message cohort.v1.CancelTask.
  * Use `create(CancelTaskSchema)` to create a new message.
  */
-export const CancelTaskSchema: GenMessage<CancelTask> =
-  /*@__PURE__*/
+export const CancelTaskSchema: GenMessage<CancelTask> = /*@__PURE__*/
   messageDesc(file_cohort_v1_commands, 1);
 
 /**
@@ -157,8 +142,7 @@ export type RetryTask = Message<"cohort.v1.RetryTask"> & {
  * Describes the message cohort.v1.RetryTask.
  * Use `create(RetryTaskSchema)` to create a new message.
  */
-export const RetryTaskSchema: GenMessage<RetryTask> =
-  /*@__PURE__*/
+export const RetryTaskSchema: GenMessage<RetryTask> = /*@__PURE__*/
   messageDesc(file_cohort_v1_commands, 2);
 
 /**
@@ -180,8 +164,7 @@ export type ResumeTask = Message<"cohort.v1.ResumeTask"> & {
  * Describes the message cohort.v1.ResumeTask.
  * Use `create(ResumeTaskSchema)` to create a new message.
  */
-export const ResumeTaskSchema: GenMessage<ResumeTask> =
-  /*@__PURE__*/
+export const ResumeTaskSchema: GenMessage<ResumeTask> = /*@__PURE__*/
   messageDesc(file_cohort_v1_commands, 3);
 
 /**
@@ -198,8 +181,7 @@ export type ApproveMerge = Message<"cohort.v1.ApproveMerge"> & {
  * Describes the message cohort.v1.ApproveMerge.
  * Use `create(ApproveMergeSchema)` to create a new message.
  */
-export const ApproveMergeSchema: GenMessage<ApproveMerge> =
-  /*@__PURE__*/
+export const ApproveMergeSchema: GenMessage<ApproveMerge> = /*@__PURE__*/
   messageDesc(file_cohort_v1_commands, 4);
 
 /**
@@ -221,8 +203,7 @@ export type ChangePriority = Message<"cohort.v1.ChangePriority"> & {
  * Describes the message cohort.v1.ChangePriority.
  * Use `create(ChangePrioritySchema)` to create a new message.
  */
-export const ChangePrioritySchema: GenMessage<ChangePriority> =
-  /*@__PURE__*/
+export const ChangePrioritySchema: GenMessage<ChangePriority> = /*@__PURE__*/
   messageDesc(file_cohort_v1_commands, 5);
 
 /**
@@ -246,8 +227,7 @@ export type RegisterRepo = Message<"cohort.v1.RegisterRepo"> & {
  * Describes the message cohort.v1.RegisterRepo.
  * Use `create(RegisterRepoSchema)` to create a new message.
  */
-export const RegisterRepoSchema: GenMessage<RegisterRepo> =
-  /*@__PURE__*/
+export const RegisterRepoSchema: GenMessage<RegisterRepo> = /*@__PURE__*/
   messageDesc(file_cohort_v1_commands, 6);
 
 /**
@@ -269,8 +249,7 @@ export type UpdateRepo = Message<"cohort.v1.UpdateRepo"> & {
  * Describes the message cohort.v1.UpdateRepo.
  * Use `create(UpdateRepoSchema)` to create a new message.
  */
-export const UpdateRepoSchema: GenMessage<UpdateRepo> =
-  /*@__PURE__*/
+export const UpdateRepoSchema: GenMessage<UpdateRepo> = /*@__PURE__*/
   messageDesc(file_cohort_v1_commands, 7);
 
 /**
@@ -302,8 +281,7 @@ export type SubmitReview = Message<"cohort.v1.SubmitReview"> & {
  * Describes the message cohort.v1.SubmitReview.
  * Use `create(SubmitReviewSchema)` to create a new message.
  */
-export const SubmitReviewSchema: GenMessage<SubmitReview> =
-  /*@__PURE__*/
+export const SubmitReviewSchema: GenMessage<SubmitReview> = /*@__PURE__*/
   messageDesc(file_cohort_v1_commands, 8);
 
 /**
@@ -332,8 +310,7 @@ export type SetSecret = Message<"cohort.v1.SetSecret"> & {
  * Describes the message cohort.v1.SetSecret.
  * Use `create(SetSecretSchema)` to create a new message.
  */
-export const SetSecretSchema: GenMessage<SetSecret> =
-  /*@__PURE__*/
+export const SetSecretSchema: GenMessage<SetSecret> = /*@__PURE__*/
   messageDesc(file_cohort_v1_commands, 9);
 
 /**
@@ -355,8 +332,7 @@ export type DeleteSecret = Message<"cohort.v1.DeleteSecret"> & {
  * Describes the message cohort.v1.DeleteSecret.
  * Use `create(DeleteSecretSchema)` to create a new message.
  */
-export const DeleteSecretSchema: GenMessage<DeleteSecret> =
-  /*@__PURE__*/
+export const DeleteSecretSchema: GenMessage<DeleteSecret> = /*@__PURE__*/
   messageDesc(file_cohort_v1_commands, 10);
 
 /**
@@ -385,8 +361,7 @@ export type ResolveForRun = Message<"cohort.v1.ResolveForRun"> & {
  * Describes the message cohort.v1.ResolveForRun.
  * Use `create(ResolveForRunSchema)` to create a new message.
  */
-export const ResolveForRunSchema: GenMessage<ResolveForRun> =
-  /*@__PURE__*/
+export const ResolveForRunSchema: GenMessage<ResolveForRun> = /*@__PURE__*/
   messageDesc(file_cohort_v1_commands, 11);
 
 /**
@@ -403,8 +378,7 @@ export type ResolvedRunEnv = Message<"cohort.v1.ResolvedRunEnv"> & {
  * Describes the message cohort.v1.ResolvedRunEnv.
  * Use `create(ResolvedRunEnvSchema)` to create a new message.
  */
-export const ResolvedRunEnvSchema: GenMessage<ResolvedRunEnv> =
-  /*@__PURE__*/
+export const ResolvedRunEnvSchema: GenMessage<ResolvedRunEnv> = /*@__PURE__*/
   messageDesc(file_cohort_v1_commands, 12);
 
 /**
@@ -440,8 +414,7 @@ export type CommandError = Message<"cohort.v1.CommandError"> & {
  * Describes the message cohort.v1.CommandError.
  * Use `create(CommandErrorSchema)` to create a new message.
  */
-export const CommandErrorSchema: GenMessage<CommandError> =
-  /*@__PURE__*/
+export const CommandErrorSchema: GenMessage<CommandError> = /*@__PURE__*/
   messageDesc(file_cohort_v1_commands, 13);
 
 /**
@@ -478,8 +451,7 @@ export type CommandAccepted = Message<"cohort.v1.CommandAccepted"> & {
  * Describes the message cohort.v1.CommandAccepted.
  * Use `create(CommandAcceptedSchema)` to create a new message.
  */
-export const CommandAcceptedSchema: GenMessage<CommandAccepted> =
-  /*@__PURE__*/
+export const CommandAcceptedSchema: GenMessage<CommandAccepted> = /*@__PURE__*/
   messageDesc(file_cohort_v1_commands, 14);
 
 /**
@@ -489,30 +461,26 @@ export type CommandReply = Message<"cohort.v1.CommandReply"> & {
   /**
    * @generated from oneof cohort.v1.CommandReply.result
    */
-  result:
-    | {
-        /**
-         * @generated from field: cohort.v1.CommandAccepted accepted = 1;
-         */
-        value: CommandAccepted;
-        case: "accepted";
-      }
-    | {
-        /**
-         * @generated from field: cohort.v1.CommandError error = 2;
-         */
-        value: CommandError;
-        case: "error";
-      }
-    | { case: undefined; value?: undefined };
+  result: {
+    /**
+     * @generated from field: cohort.v1.CommandAccepted accepted = 1;
+     */
+    value: CommandAccepted;
+    case: "accepted";
+  } | {
+    /**
+     * @generated from field: cohort.v1.CommandError error = 2;
+     */
+    value: CommandError;
+    case: "error";
+  } | { case: undefined; value?: undefined };
 };
 
 /**
  * Describes the message cohort.v1.CommandReply.
  * Use `create(CommandReplySchema)` to create a new message.
  */
-export const CommandReplySchema: GenMessage<CommandReply> =
-  /*@__PURE__*/
+export const CommandReplySchema: GenMessage<CommandReply> = /*@__PURE__*/
   messageDesc(file_cohort_v1_commands, 15);
 
 /**
@@ -538,8 +506,7 @@ export type TaskRequested = Message<"cohort.v1.TaskRequested"> & {
  * Describes the message cohort.v1.TaskRequested.
  * Use `create(TaskRequestedSchema)` to create a new message.
  */
-export const TaskRequestedSchema: GenMessage<TaskRequested> =
-  /*@__PURE__*/
+export const TaskRequestedSchema: GenMessage<TaskRequested> = /*@__PURE__*/
   messageDesc(file_cohort_v1_commands, 16);
 
 /**
@@ -585,8 +552,7 @@ export type LogLine = Message<"cohort.v1.LogLine"> & {
  * Describes the message cohort.v1.LogLine.
  * Use `create(LogLineSchema)` to create a new message.
  */
-export const LogLineSchema: GenMessage<LogLine> =
-  /*@__PURE__*/
+export const LogLineSchema: GenMessage<LogLine> = /*@__PURE__*/
   messageDesc(file_cohort_v1_commands, 17);
 
 /**
@@ -627,8 +593,7 @@ export enum CommandErrorCode {
 /**
  * Describes the enum cohort.v1.CommandErrorCode.
  */
-export const CommandErrorCodeSchema: GenEnum<CommandErrorCode> =
-  /*@__PURE__*/
+export const CommandErrorCodeSchema: GenEnum<CommandErrorCode> = /*@__PURE__*/
   enumDesc(file_cohort_v1_commands, 0);
 
 /**
@@ -661,6 +626,6 @@ export enum LogStream {
 /**
  * Describes the enum cohort.v1.LogStream.
  */
-export const LogStreamSchema: GenEnum<LogStream> =
-  /*@__PURE__*/
+export const LogStreamSchema: GenEnum<LogStream> = /*@__PURE__*/
   enumDesc(file_cohort_v1_commands, 1);
+

@@ -2,11 +2,7 @@
 // @generated from file cohort/v1/common.proto (package cohort.v1, syntax proto3)
 /* eslint-disable */
 
-import type {
-  GenEnum,
-  GenFile,
-  GenMessage,
-} from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_cohort_v1_options } from "./options_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -14,12 +10,8 @@ import type { Message } from "@bufbuild/protobuf";
 /**
  * Describes the file cohort/v1/common.proto.
  */
-export const file_cohort_v1_common: GenFile =
-  /*@__PURE__*/
-  fileDesc(
-    "ChZjb2hvcnQvdjEvY29tbW9uLnByb3RvEgljb2hvcnQudjEibQoKVGFza1NvdXJjZRInCgRraW5kGAEgASgOMhkuY29ob3J0LnYxLlRhc2tTb3VyY2VLaW5kEhMKC2V4dGVybmFsX2lkGAIgASgJEgsKA3VybBgDIAEoCRIUCgxpc3N1ZV9udW1iZXIYBCABKA0ibQoRUmV2aWV3QWdlbnRQb2xpY3kSDwoHZW5hYmxlZBgBIAEoCBIpCgd0cmlnZ2VyGAIgASgOMhguY29ob3J0LnYxLlJldmlld1RyaWdnZXISDQoFYWdlbnQYAyABKAkSDQoFbW9kZWwYBCABKAkinwEKClJlcG9Qb2xpY3kSEgoKYXV0b19tZXJnZRgBIAEoCBIZChFhcHByb3ZhbF9yZXF1aXJlZBgCIAEoCBIyCgxyZXZpZXdfYWdlbnQYAyABKAsyHC5jb2hvcnQudjEuUmV2aWV3QWdlbnRQb2xpY3kSEAoIY2F1dGlvdXMYBCABKAgSHAoUbm9fY2hlY2tzX2lzX3Bhc3NpbmcYBSABKAgicgoFVXNhZ2USFAoMaW5wdXRfdG9rZW5zGAEgASgNEhsKE2NhY2hlZF9pbnB1dF90b2tlbnMYAiABKA0SFQoNb3V0cHV0X3Rva2VucxgDIAEoDRIQCghjb3N0X3VzZBgEIAEoARINCgVtb2RlbBgFIAEoCSKAAQoJRXJyb3JJbmZvEioKCGNhdGVnb3J5GAEgASgOMhguY29ob3J0LnYxLkVycm9yQ2F0ZWdvcnkSEQoJcmV0cnlhYmxlGAIgASgIEg0KBXRpdGxlGAMgASgJEhUKB21lc3NhZ2UYBCABKAlCBIi1GAESDgoGcmVtZWR5GAUgASgJImUKBUNoZWNrEhIKBG5hbWUYASABKAlCBIi1GAESJgoGc3RhdHVzGAIgASgOMhYuY29ob3J0LnYxLkNoZWNrU3RhdHVzEhMKC291dHB1dF90YWlsGAMgASgJEgsKA3VybBgEIAEoCSI/Cg1SZXZpZXdDb21tZW50EgwKBHBhdGgYASABKAkSDAoEbGluZRgCIAEoDRISCgRib2R5GAMgASgJQgSItRgBKlMKCFRhc2tLaW5kEhkKFVRBU0tfS0lORF9VTlNQRUNJRklFRBAAEhIKDlRBU0tfS0lORF9SRVBPEAESGAoUVEFTS19LSU5EX1NUQU5EQUxPTkUQAiqWAgoOVGFza1NvdXJjZUtpbmQSIAocVEFTS19TT1VSQ0VfS0lORF9VTlNQRUNJRklFRBAAEhsKF1RBU0tfU09VUkNFX0tJTkRfTUFOVUFMEAESGwoXVEFTS19TT1VSQ0VfS0lORF9HSVRIVUIQAhIbChdUQVNLX1NPVVJDRV9LSU5EX0xJTkVBUhADEhkKFVRBU0tfU09VUkNFX0tJTkRfSklSQRAEEhsKF1RBU0tfU09VUkNFX0tJTkRfTk9USU9OEAUSHAoYVEFTS19TT1VSQ0VfS0lORF9XRUJIT09LEAYSGQoVVEFTS19TT1VSQ0VfS0lORF9DUk9OEAcSGgoWVEFTS19TT1VSQ0VfS0lORF9FVkVOVBAIKnUKDVJldmlld1RyaWdnZXISHgoaUkVWSUVXX1RSSUdHRVJfVU5TUEVDSUZJRUQQABIfChtSRVZJRVdfVFJJR0dFUl9PTl9QUl9PUEVORUQQARIjCh9SRVZJRVdfVFJJR0dFUl9PTl9DSEVDS1NfUEFTU0VEEAIqoQIKDUVycm9yQ2F0ZWdvcnkSHgoaRVJST1JfQ0FURUdPUllfVU5TUEVDSUZJRUQQABIYChRFUlJPUl9DQVRFR09SWV9JTUFHRRABEhcKE0VSUk9SX0NBVEVHT1JZX0FVVEgQAhIYChRFUlJPUl9DQVRFR09SWV9RVU9UQRADEhoKFkVSUk9SX0NBVEVHT1JZX05FVFdPUksQBBIaChZFUlJPUl9DQVRFR09SWV9USU1FT1VUEAUSGAoURVJST1JfQ0FURUdPUllfQUdFTlQQBhIbChdFUlJPUl9DQVRFR09SWV9SRVNPVVJDRRAHEhgKFEVSUk9SX0NBVEVHT1JZX1NUQVRFEAgSGgoWRVJST1JfQ0FURUdPUllfVU5LTk9XThAJKnkKC0NoZWNrU3RhdHVzEhwKGENIRUNLX1NUQVRVU19VTlNQRUNJRklFRBAAEhgKFENIRUNLX1NUQVRVU19QRU5ESU5HEAESGAoUQ0hFQ0tfU1RBVFVTX1BBU1NJTkcQAhIYChRDSEVDS19TVEFUVVNfRkFJTElORxADKpABCg1SZXZpZXdWZXJkaWN0Eh4KGlJFVklFV19WRVJESUNUX1VOU1BFQ0lGSUVEEAASGwoXUkVWSUVXX1ZFUkRJQ1RfQVBQUk9WRUQQARIkCiBSRVZJRVdfVkVSRElDVF9DSEFOR0VTX1JFUVVFU1RFRBACEhwKGFJFVklFV19WRVJESUNUX0NPTU1FTlRFRBADYgZwcm90bzM",
-    [file_cohort_v1_options],
-  );
+export const file_cohort_v1_common: GenFile = /*@__PURE__*/
+  fileDesc("ChZjb2hvcnQvdjEvY29tbW9uLnByb3RvEgljb2hvcnQudjEibQoKVGFza1NvdXJjZRInCgRraW5kGAEgASgOMhkuY29ob3J0LnYxLlRhc2tTb3VyY2VLaW5kEhMKC2V4dGVybmFsX2lkGAIgASgJEgsKA3VybBgDIAEoCRIUCgxpc3N1ZV9udW1iZXIYBCABKA0ibQoRUmV2aWV3QWdlbnRQb2xpY3kSDwoHZW5hYmxlZBgBIAEoCBIpCgd0cmlnZ2VyGAIgASgOMhguY29ob3J0LnYxLlJldmlld1RyaWdnZXISDQoFYWdlbnQYAyABKAkSDQoFbW9kZWwYBCABKAkinwEKClJlcG9Qb2xpY3kSEgoKYXV0b19tZXJnZRgBIAEoCBIZChFhcHByb3ZhbF9yZXF1aXJlZBgCIAEoCBIyCgxyZXZpZXdfYWdlbnQYAyABKAsyHC5jb2hvcnQudjEuUmV2aWV3QWdlbnRQb2xpY3kSEAoIY2F1dGlvdXMYBCABKAgSHAoUbm9fY2hlY2tzX2lzX3Bhc3NpbmcYBSABKAgicgoFVXNhZ2USFAoMaW5wdXRfdG9rZW5zGAEgASgNEhsKE2NhY2hlZF9pbnB1dF90b2tlbnMYAiABKA0SFQoNb3V0cHV0X3Rva2VucxgDIAEoDRIQCghjb3N0X3VzZBgEIAEoARINCgVtb2RlbBgFIAEoCSKAAQoJRXJyb3JJbmZvEioKCGNhdGVnb3J5GAEgASgOMhguY29ob3J0LnYxLkVycm9yQ2F0ZWdvcnkSEQoJcmV0cnlhYmxlGAIgASgIEg0KBXRpdGxlGAMgASgJEhUKB21lc3NhZ2UYBCABKAlCBIi1GAESDgoGcmVtZWR5GAUgASgJImUKBUNoZWNrEhIKBG5hbWUYASABKAlCBIi1GAESJgoGc3RhdHVzGAIgASgOMhYuY29ob3J0LnYxLkNoZWNrU3RhdHVzEhMKC291dHB1dF90YWlsGAMgASgJEgsKA3VybBgEIAEoCSI/Cg1SZXZpZXdDb21tZW50EgwKBHBhdGgYASABKAkSDAoEbGluZRgCIAEoDRISCgRib2R5GAMgASgJQgSItRgBKlMKCFRhc2tLaW5kEhkKFVRBU0tfS0lORF9VTlNQRUNJRklFRBAAEhIKDlRBU0tfS0lORF9SRVBPEAESGAoUVEFTS19LSU5EX1NUQU5EQUxPTkUQAiqWAgoOVGFza1NvdXJjZUtpbmQSIAocVEFTS19TT1VSQ0VfS0lORF9VTlNQRUNJRklFRBAAEhsKF1RBU0tfU09VUkNFX0tJTkRfTUFOVUFMEAESGwoXVEFTS19TT1VSQ0VfS0lORF9HSVRIVUIQAhIbChdUQVNLX1NPVVJDRV9LSU5EX0xJTkVBUhADEhkKFVRBU0tfU09VUkNFX0tJTkRfSklSQRAEEhsKF1RBU0tfU09VUkNFX0tJTkRfTk9USU9OEAUSHAoYVEFTS19TT1VSQ0VfS0lORF9XRUJIT09LEAYSGQoVVEFTS19TT1VSQ0VfS0lORF9DUk9OEAcSGgoWVEFTS19TT1VSQ0VfS0lORF9FVkVOVBAIKnUKDVJldmlld1RyaWdnZXISHgoaUkVWSUVXX1RSSUdHRVJfVU5TUEVDSUZJRUQQABIfChtSRVZJRVdfVFJJR0dFUl9PTl9QUl9PUEVORUQQARIjCh9SRVZJRVdfVFJJR0dFUl9PTl9DSEVDS1NfUEFTU0VEEAIqoQIKDUVycm9yQ2F0ZWdvcnkSHgoaRVJST1JfQ0FURUdPUllfVU5TUEVDSUZJRUQQABIYChRFUlJPUl9DQVRFR09SWV9JTUFHRRABEhcKE0VSUk9SX0NBVEVHT1JZX0FVVEgQAhIYChRFUlJPUl9DQVRFR09SWV9RVU9UQRADEhoKFkVSUk9SX0NBVEVHT1JZX05FVFdPUksQBBIaChZFUlJPUl9DQVRFR09SWV9USU1FT1VUEAUSGAoURVJST1JfQ0FURUdPUllfQUdFTlQQBhIbChdFUlJPUl9DQVRFR09SWV9SRVNPVVJDRRAHEhgKFEVSUk9SX0NBVEVHT1JZX1NUQVRFEAgSGgoWRVJST1JfQ0FURUdPUllfVU5LTk9XThAJKnkKC0NoZWNrU3RhdHVzEhwKGENIRUNLX1NUQVRVU19VTlNQRUNJRklFRBAAEhgKFENIRUNLX1NUQVRVU19QRU5ESU5HEAESGAoUQ0hFQ0tfU1RBVFVTX1BBU1NJTkcQAhIYChRDSEVDS19TVEFUVVNfRkFJTElORxADKpABCg1SZXZpZXdWZXJkaWN0Eh4KGlJFVklFV19WRVJESUNUX1VOU1BFQ0lGSUVEEAASGwoXUkVWSUVXX1ZFUkRJQ1RfQVBQUk9WRUQQARIkCiBSRVZJRVdfVkVSRElDVF9DSEFOR0VTX1JFUVVFU1RFRBACEhwKGFJFVklFV19WRVJESUNUX0NPTU1FTlRFRBADYgZwcm90bzM", [file_cohort_v1_options]);
 
 /**
  * The ticket or trigger that created a task; closed when the task completes.
@@ -56,8 +48,7 @@ export type TaskSource = Message<"cohort.v1.TaskSource"> & {
  * Describes the message cohort.v1.TaskSource.
  * Use `create(TaskSourceSchema)` to create a new message.
  */
-export const TaskSourceSchema: GenMessage<TaskSource> =
-  /*@__PURE__*/
+export const TaskSourceSchema: GenMessage<TaskSource> = /*@__PURE__*/
   messageDesc(file_cohort_v1_common, 0);
 
 /**
@@ -89,8 +80,7 @@ export type ReviewAgentPolicy = Message<"cohort.v1.ReviewAgentPolicy"> & {
  * Describes the message cohort.v1.ReviewAgentPolicy.
  * Use `create(ReviewAgentPolicySchema)` to create a new message.
  */
-export const ReviewAgentPolicySchema: GenMessage<ReviewAgentPolicy> =
-  /*@__PURE__*/
+export const ReviewAgentPolicySchema: GenMessage<ReviewAgentPolicy> = /*@__PURE__*/
   messageDesc(file_cohort_v1_common, 1);
 
 /**
@@ -137,8 +127,7 @@ export type RepoPolicy = Message<"cohort.v1.RepoPolicy"> & {
  * Describes the message cohort.v1.RepoPolicy.
  * Use `create(RepoPolicySchema)` to create a new message.
  */
-export const RepoPolicySchema: GenMessage<RepoPolicy> =
-  /*@__PURE__*/
+export const RepoPolicySchema: GenMessage<RepoPolicy> = /*@__PURE__*/
   messageDesc(file_cohort_v1_common, 2);
 
 /**
@@ -179,8 +168,7 @@ export type Usage = Message<"cohort.v1.Usage"> & {
  * Describes the message cohort.v1.Usage.
  * Use `create(UsageSchema)` to create a new message.
  */
-export const UsageSchema: GenMessage<Usage> =
-  /*@__PURE__*/
+export const UsageSchema: GenMessage<Usage> = /*@__PURE__*/
   messageDesc(file_cohort_v1_common, 3);
 
 /**
@@ -219,8 +207,7 @@ export type ErrorInfo = Message<"cohort.v1.ErrorInfo"> & {
  * Describes the message cohort.v1.ErrorInfo.
  * Use `create(ErrorInfoSchema)` to create a new message.
  */
-export const ErrorInfoSchema: GenMessage<ErrorInfo> =
-  /*@__PURE__*/
+export const ErrorInfoSchema: GenMessage<ErrorInfo> = /*@__PURE__*/
   messageDesc(file_cohort_v1_common, 4);
 
 /**
@@ -254,8 +241,7 @@ export type Check = Message<"cohort.v1.Check"> & {
  * Describes the message cohort.v1.Check.
  * Use `create(CheckSchema)` to create a new message.
  */
-export const CheckSchema: GenMessage<Check> =
-  /*@__PURE__*/
+export const CheckSchema: GenMessage<Check> = /*@__PURE__*/
   messageDesc(file_cohort_v1_common, 5);
 
 /**
@@ -284,8 +270,7 @@ export type ReviewComment = Message<"cohort.v1.ReviewComment"> & {
  * Describes the message cohort.v1.ReviewComment.
  * Use `create(ReviewCommentSchema)` to create a new message.
  */
-export const ReviewCommentSchema: GenMessage<ReviewComment> =
-  /*@__PURE__*/
+export const ReviewCommentSchema: GenMessage<ReviewComment> = /*@__PURE__*/
   messageDesc(file_cohort_v1_common, 6);
 
 /**
@@ -313,8 +298,7 @@ export enum TaskKind {
 /**
  * Describes the enum cohort.v1.TaskKind.
  */
-export const TaskKindSchema: GenEnum<TaskKind> =
-  /*@__PURE__*/
+export const TaskKindSchema: GenEnum<TaskKind> = /*@__PURE__*/
   enumDesc(file_cohort_v1_common, 0);
 
 /**
@@ -372,8 +356,7 @@ export enum TaskSourceKind {
 /**
  * Describes the enum cohort.v1.TaskSourceKind.
  */
-export const TaskSourceKindSchema: GenEnum<TaskSourceKind> =
-  /*@__PURE__*/
+export const TaskSourceKindSchema: GenEnum<TaskSourceKind> = /*@__PURE__*/
   enumDesc(file_cohort_v1_common, 1);
 
 /**
@@ -401,8 +384,7 @@ export enum ReviewTrigger {
 /**
  * Describes the enum cohort.v1.ReviewTrigger.
  */
-export const ReviewTriggerSchema: GenEnum<ReviewTrigger> =
-  /*@__PURE__*/
+export const ReviewTriggerSchema: GenEnum<ReviewTrigger> = /*@__PURE__*/
   enumDesc(file_cohort_v1_common, 2);
 
 /**
@@ -463,8 +445,7 @@ export enum ErrorCategory {
 /**
  * Describes the enum cohort.v1.ErrorCategory.
  */
-export const ErrorCategorySchema: GenEnum<ErrorCategory> =
-  /*@__PURE__*/
+export const ErrorCategorySchema: GenEnum<ErrorCategory> = /*@__PURE__*/
   enumDesc(file_cohort_v1_common, 3);
 
 /**
@@ -495,8 +476,7 @@ export enum CheckStatus {
 /**
  * Describes the enum cohort.v1.CheckStatus.
  */
-export const CheckStatusSchema: GenEnum<CheckStatus> =
-  /*@__PURE__*/
+export const CheckStatusSchema: GenEnum<CheckStatus> = /*@__PURE__*/
   enumDesc(file_cohort_v1_common, 4);
 
 /**
@@ -527,6 +507,6 @@ export enum ReviewVerdict {
 /**
  * Describes the enum cohort.v1.ReviewVerdict.
  */
-export const ReviewVerdictSchema: GenEnum<ReviewVerdict> =
-  /*@__PURE__*/
+export const ReviewVerdictSchema: GenEnum<ReviewVerdict> = /*@__PURE__*/
   enumDesc(file_cohort_v1_common, 5);
+

@@ -12,12 +12,8 @@ import type { Message } from "@bufbuild/protobuf";
 /**
  * Describes the file cohort/v1/envelope.proto.
  */
-export const file_cohort_v1_envelope: GenFile =
-  /*@__PURE__*/
-  fileDesc(
-    "Chhjb2hvcnQvdjEvZW52ZWxvcGUucHJvdG8SCWNvaG9ydC52MSKOAgoNRXZlbnRFbnZlbG9wZRIQCgJpZBgBIAEoCUIEiLUYARISCgR0eXBlGAIgASgJQgSItRgBEhwKDmFnZ3JlZ2F0ZV90eXBlGAMgASgJQgSItRgBEhoKDGFnZ3JlZ2F0ZV9pZBgEIAEoCUIEiLUYARIVCgd2ZXJzaW9uGAUgASgNQgSItRgBEhkKC29jY3VycmVkX2F0GAYgASgJQgSItRgBEhYKDmNvcnJlbGF0aW9uX2lkGAcgASgJEhQKDGNhdXNhdGlvbl9pZBgIIAEoCRITCgt0cmFjZXBhcmVudBgJIAEoCRIoCgRkYXRhGAogASgLMhQuZ29vZ2xlLnByb3RvYnVmLkFueUIEiLUYAWIGcHJvdG8z",
-    [file_cohort_v1_options, file_google_protobuf_any],
-  );
+export const file_cohort_v1_envelope: GenFile = /*@__PURE__*/
+  fileDesc("Chhjb2hvcnQvdjEvZW52ZWxvcGUucHJvdG8SCWNvaG9ydC52MSKOAgoNRXZlbnRFbnZlbG9wZRIQCgJpZBgBIAEoCUIEiLUYARISCgR0eXBlGAIgASgJQgSItRgBEhwKDmFnZ3JlZ2F0ZV90eXBlGAMgASgJQgSItRgBEhoKDGFnZ3JlZ2F0ZV9pZBgEIAEoCUIEiLUYARIVCgd2ZXJzaW9uGAUgASgNQgSItRgBEhkKC29jY3VycmVkX2F0GAYgASgJQgSItRgBEhYKDmNvcnJlbGF0aW9uX2lkGAcgASgJEhQKDGNhdXNhdGlvbl9pZBgIIAEoCRITCgt0cmFjZXBhcmVudBgJIAEoCRIoCgRkYXRhGAogASgLMhQuZ29vZ2xlLnByb3RvYnVmLkFueUIEiLUYAWIGcHJvdG8z", [file_cohort_v1_options, file_google_protobuf_any]);
 
 /**
  * Every event on cohort.evt.* is one envelope. In canonical JSON, `data` carries
@@ -97,6 +93,6 @@ export type EventEnvelope = Message<"cohort.v1.EventEnvelope"> & {
  * Describes the message cohort.v1.EventEnvelope.
  * Use `create(EventEnvelopeSchema)` to create a new message.
  */
-export const EventEnvelopeSchema: GenMessage<EventEnvelope> =
-  /*@__PURE__*/
+export const EventEnvelopeSchema: GenMessage<EventEnvelope> = /*@__PURE__*/
   messageDesc(file_cohort_v1_envelope, 0);
+

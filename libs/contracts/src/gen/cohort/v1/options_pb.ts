@@ -10,12 +10,8 @@ import { file_google_protobuf_descriptor } from "@bufbuild/protobuf/wkt";
 /**
  * Describes the file cohort/v1/options.proto.
  */
-export const file_cohort_v1_options: GenFile =
-  /*@__PURE__*/
-  fileDesc(
-    "Chdjb2hvcnQvdjEvb3B0aW9ucy5wcm90bxIJY29ob3J0LnYxOjsKCHJlcXVpcmVkEh0uZ29vZ2xlLnByb3RvYnVmLkZpZWxkT3B0aW9ucxjRhgMgASgIUghyZXF1aXJlZGIGcHJvdG8z",
-    [file_google_protobuf_descriptor],
-  );
+export const file_cohort_v1_options: GenFile = /*@__PURE__*/
+  fileDesc("Chdjb2hvcnQvdjEvb3B0aW9ucy5wcm90bxIJY29ob3J0LnYxOjsKCHJlcXVpcmVkEh0uZ29vZ2xlLnByb3RvYnVmLkZpZWxkT3B0aW9ucxjRhgMgASgIUghyZXF1aXJlZGIGcHJvdG8z", [file_google_protobuf_descriptor]);
 
 /**
  * The field must be present and non-empty (proto3 has no required fields; the
@@ -23,6 +19,6 @@ export const file_cohort_v1_options: GenFile =
  *
  * @generated from extension: bool required = 50001;
  */
-export const required: GenExtension<FieldOptions, boolean> =
-  /*@__PURE__*/
+export const required: GenExtension<FieldOptions, boolean> = /*@__PURE__*/
   extDesc(file_cohort_v1_options, 0);
+

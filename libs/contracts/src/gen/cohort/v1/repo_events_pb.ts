@@ -2,11 +2,7 @@
 // @generated from file cohort/v1/repo_events.proto (package cohort.v1, syntax proto3)
 /* eslint-disable */
 
-import type {
-  GenEnum,
-  GenFile,
-  GenMessage,
-} from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { RepoPolicy } from "./common_pb.js";
 import { file_cohort_v1_common } from "./common_pb.js";
@@ -16,12 +12,8 @@ import type { Message } from "@bufbuild/protobuf";
 /**
  * Describes the file cohort/v1/repo_events.proto.
  */
-export const file_cohort_v1_repo_events: GenFile =
-  /*@__PURE__*/
-  fileDesc(
-    "Chtjb2hvcnQvdjEvcmVwb19ldmVudHMucHJvdG8SCWNvaG9ydC52MSKmAgoMUmVwb1NldHRpbmdzEhIKBG5hbWUYASABKAlCBIi1GAESEQoDdXJsGAIgASgJQgSItRgBEiMKBWZvcmdlGAMgASgOMhQuY29ob3J0LnYxLkZvcmdlS2luZBIWCg5kZWZhdWx0X2JyYW5jaBgEIAEoCRISCgpjaV9jb21tYW5kGAUgASgJEhYKDnNldHVwX2NvbW1hbmRzGAYgAygJEiUKBnBvbGljeRgHIAEoCzIVLmNvaG9ydC52MS5SZXBvUG9saWN5EhcKD21heF9jb25jdXJyZW5jeRgIIAEoDRIVCg1kZWZhdWx0X2FnZW50GAkgASgJEhUKDWRlZmF1bHRfbW9kZWwYCiABKAkSGAoQZGVmYXVsdF90ZW1wbGF0ZRgLIAEoCSJYCg5SZXBvUmVnaXN0ZXJlZBIVCgdyZXBvX2lkGAEgASgJQgSItRgBEi8KCHNldHRpbmdzGAIgASgLMhcuY29ob3J0LnYxLlJlcG9TZXR0aW5nc0IEiLUYASJVCgtSZXBvVXBkYXRlZBIVCgdyZXBvX2lkGAEgASgJQgSItRgBEi8KCHNldHRpbmdzGAIgASgLMhcuY29ob3J0LnYxLlJlcG9TZXR0aW5nc0IEiLUYASJACglTZWNyZXRTZXQSEgoEbmFtZRgBIAEoCUIEiLUYARINCgVzY29wZRgCIAEoCRIQCghyZXZpc2lvbhgDIAEoDSIyCg1TZWNyZXREZWxldGVkEhIKBG5hbWUYASABKAlCBIi1GAESDQoFc2NvcGUYAiABKAkqVAoJRm9yZ2VLaW5kEhoKFkZPUkdFX0tJTkRfVU5TUEVDSUZJRUQQABIUChBGT1JHRV9LSU5EX0xPQ0FMEAESFQoRRk9SR0VfS0lORF9HSVRIVUIQAmIGcHJvdG8z",
-    [file_cohort_v1_common, file_cohort_v1_options],
-  );
+export const file_cohort_v1_repo_events: GenFile = /*@__PURE__*/
+  fileDesc("Chtjb2hvcnQvdjEvcmVwb19ldmVudHMucHJvdG8SCWNvaG9ydC52MSKmAgoMUmVwb1NldHRpbmdzEhIKBG5hbWUYASABKAlCBIi1GAESEQoDdXJsGAIgASgJQgSItRgBEiMKBWZvcmdlGAMgASgOMhQuY29ob3J0LnYxLkZvcmdlS2luZBIWCg5kZWZhdWx0X2JyYW5jaBgEIAEoCRISCgpjaV9jb21tYW5kGAUgASgJEhYKDnNldHVwX2NvbW1hbmRzGAYgAygJEiUKBnBvbGljeRgHIAEoCzIVLmNvaG9ydC52MS5SZXBvUG9saWN5EhcKD21heF9jb25jdXJyZW5jeRgIIAEoDRIVCg1kZWZhdWx0X2FnZW50GAkgASgJEhUKDWRlZmF1bHRfbW9kZWwYCiABKAkSGAoQZGVmYXVsdF90ZW1wbGF0ZRgLIAEoCSJYCg5SZXBvUmVnaXN0ZXJlZBIVCgdyZXBvX2lkGAEgASgJQgSItRgBEi8KCHNldHRpbmdzGAIgASgLMhcuY29ob3J0LnYxLlJlcG9TZXR0aW5nc0IEiLUYASJVCgtSZXBvVXBkYXRlZBIVCgdyZXBvX2lkGAEgASgJQgSItRgBEi8KCHNldHRpbmdzGAIgASgLMhcuY29ob3J0LnYxLlJlcG9TZXR0aW5nc0IEiLUYASJACglTZWNyZXRTZXQSEgoEbmFtZRgBIAEoCUIEiLUYARINCgVzY29wZRgCIAEoCRIQCghyZXZpc2lvbhgDIAEoDSIyCg1TZWNyZXREZWxldGVkEhIKBG5hbWUYASABKAlCBIi1GAESDQoFc2NvcGUYAiABKAkqVAoJRm9yZ2VLaW5kEhoKFkZPUkdFX0tJTkRfVU5TUEVDSUZJRUQQABIUChBGT1JHRV9LSU5EX0xPQ0FMEAESFQoRRk9SR0VfS0lORF9HSVRIVUIQAmIGcHJvdG8z", [file_cohort_v1_common, file_cohort_v1_options]);
 
 /**
  * A repository's settings; events of the repo aggregate carry the whole of it.
@@ -95,8 +87,7 @@ export type RepoSettings = Message<"cohort.v1.RepoSettings"> & {
  * Describes the message cohort.v1.RepoSettings.
  * Use `create(RepoSettingsSchema)` to create a new message.
  */
-export const RepoSettingsSchema: GenMessage<RepoSettings> =
-  /*@__PURE__*/
+export const RepoSettingsSchema: GenMessage<RepoSettings> = /*@__PURE__*/
   messageDesc(file_cohort_v1_repo_events, 0);
 
 /**
@@ -118,8 +109,7 @@ export type RepoRegistered = Message<"cohort.v1.RepoRegistered"> & {
  * Describes the message cohort.v1.RepoRegistered.
  * Use `create(RepoRegisteredSchema)` to create a new message.
  */
-export const RepoRegisteredSchema: GenMessage<RepoRegistered> =
-  /*@__PURE__*/
+export const RepoRegisteredSchema: GenMessage<RepoRegistered> = /*@__PURE__*/
   messageDesc(file_cohort_v1_repo_events, 1);
 
 /**
@@ -141,8 +131,7 @@ export type RepoUpdated = Message<"cohort.v1.RepoUpdated"> & {
  * Describes the message cohort.v1.RepoUpdated.
  * Use `create(RepoUpdatedSchema)` to create a new message.
  */
-export const RepoUpdatedSchema: GenMessage<RepoUpdated> =
-  /*@__PURE__*/
+export const RepoUpdatedSchema: GenMessage<RepoUpdated> = /*@__PURE__*/
   messageDesc(file_cohort_v1_repo_events, 2);
 
 /**
@@ -174,8 +163,7 @@ export type SecretSet = Message<"cohort.v1.SecretSet"> & {
  * Describes the message cohort.v1.SecretSet.
  * Use `create(SecretSetSchema)` to create a new message.
  */
-export const SecretSetSchema: GenMessage<SecretSet> =
-  /*@__PURE__*/
+export const SecretSetSchema: GenMessage<SecretSet> = /*@__PURE__*/
   messageDesc(file_cohort_v1_repo_events, 3);
 
 /**
@@ -197,8 +185,7 @@ export type SecretDeleted = Message<"cohort.v1.SecretDeleted"> & {
  * Describes the message cohort.v1.SecretDeleted.
  * Use `create(SecretDeletedSchema)` to create a new message.
  */
-export const SecretDeletedSchema: GenMessage<SecretDeleted> =
-  /*@__PURE__*/
+export const SecretDeletedSchema: GenMessage<SecretDeleted> = /*@__PURE__*/
   messageDesc(file_cohort_v1_repo_events, 4);
 
 /**
@@ -226,6 +213,6 @@ export enum ForgeKind {
 /**
  * Describes the enum cohort.v1.ForgeKind.
  */
-export const ForgeKindSchema: GenEnum<ForgeKind> =
-  /*@__PURE__*/
+export const ForgeKindSchema: GenEnum<ForgeKind> = /*@__PURE__*/
   enumDesc(file_cohort_v1_repo_events, 0);
+

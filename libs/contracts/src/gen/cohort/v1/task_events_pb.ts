@@ -2,23 +2,9 @@
 // @generated from file cohort/v1/task_events.proto (package cohort.v1, syntax proto3)
 /* eslint-disable */
 
-import type {
-  GenEnum,
-  GenFile,
-  GenMessage,
-} from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type {
-  Check,
-  CheckStatus,
-  ErrorInfo,
-  RepoPolicy,
-  ReviewComment,
-  ReviewVerdict,
-  TaskKind,
-  TaskSource,
-  Usage,
-} from "./common_pb.js";
+import type { Check, CheckStatus, ErrorInfo, RepoPolicy, ReviewComment, ReviewVerdict, TaskKind, TaskSource, Usage } from "./common_pb.js";
 import { file_cohort_v1_common } from "./common_pb.js";
 import { file_cohort_v1_options } from "./options_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -26,12 +12,8 @@ import type { Message } from "@bufbuild/protobuf";
 /**
  * Describes the file cohort/v1/task_events.proto.
  */
-export const file_cohort_v1_task_events: GenFile =
-  /*@__PURE__*/
-  fileDesc(
-    "Chtjb2hvcnQvdjEvdGFza19ldmVudHMucHJvdG8SCWNvaG9ydC52MSKXBAoLVGFza0NyZWF0ZWQSFQoHdGFza19pZBgBIAEoCUIEiLUYARInCgRraW5kGAIgASgOMhMuY29ob3J0LnYxLlRhc2tLaW5kQgSItRgBEhMKBXRpdGxlGAMgASgJQgSItRgBEg4KBnByb21wdBgEIAEoCRITCgt0ZW1wbGF0ZV9pZBgFIAEoCRIyCgZwYXJhbXMYBiADKAsyIi5jb2hvcnQudjEuVGFza0NyZWF0ZWQuUGFyYW1zRW50cnkSDwoHcmVwb19pZBgHIAEoCRITCgtiYXNlX2JyYW5jaBgIIAEoCRITCgVhZ2VudBgJIAEoCUIEiLUYARINCgVtb2RlbBgKIAEoCRIQCghwcmlvcml0eRgLIAEoBRISCgpidWRnZXRfdXNkGAwgASgBEhMKC21heF9yZXRyaWVzGA0gASgNEhgKEG1heF9hdXRvX3Jlc3VtZXMYDiABKA0SJQoGcG9saWN5GA8gASgLMhUuY29ob3J0LnYxLlJlcG9Qb2xpY3kSJQoGc291cmNlGBAgASgLMhUuY29ob3J0LnYxLlRhc2tTb3VyY2USEgoKZGVwZW5kc19vbhgRIAMoCRISCgpjcmVhdGVkX2J5GBIgASgJEhYKDnBhcmVudF90YXNrX2lkGBMgASgJGi0KC1BhcmFtc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiMwoTVGFza1ByaW9yaXR5Q2hhbmdlZBIQCghwcmlvcml0eRgBIAEoBRIKCgJieRgCIAEoCSIVChNUYXNrRGVwZW5kZW5jaWVzTWV0IisKDVRhc2tDYW5jZWxsZWQSDgoGcmVhc29uGAEgASgJEgoKAmJ5GAIgASgJIiAKElRhc2tSZXRyeVJlcXVlc3RlZBIKCgJieRgBIAEoCSI4ChNUYXNrUmVzdW1lUmVxdWVzdGVkEhUKB21lc3NhZ2UYASABKAlCBIi1GAESCgoCYnkYAiABKAkiGwoNTWVyZ2VBcHByb3ZlZBIKCgJieRgBIAEoCSK/AQoNUmVzdW1lQ29udGV4dBIoCg5mYWlsaW5nX2NoZWNrcxgBIAMoCzIQLmNvaG9ydC52MS5DaGVjaxIxCg9yZXZpZXdfY29tbWVudHMYAiADKAsyGC5jb2hvcnQudjEuUmV2aWV3Q29tbWVudBITCgtyZXZpZXdfYm9keRgDIAEoCRIZChFjb25mbGljdGluZ19maWxlcxgEIAMoCRIQCghiYXNlX3NoYRgFIAEoCRIPCgdtZXNzYWdlGAYgASgJIpICCgxSdW5TY2hlZHVsZWQSFAoGcnVuX2lkGAEgASgJQgSItRgBEhUKB2F0dGVtcHQYAiABKA1CBIi1GAESJgoEa2luZBgDIAEoDjISLmNvaG9ydC52MS5SdW5LaW5kQgSItRgBEi4KDXJlc3VtZV9yZWFzb24YBCABKA4yFy5jb2hvcnQudjEuUmVzdW1lUmVhc29uEikKB2NvbnRleHQYBSABKAsyGC5jb2hvcnQudjEuUmVzdW1lQ29udGV4dBIOCgZicmFuY2gYBiABKAkSDQoFYWdlbnQYByABKAkSDQoFbW9kZWwYCCABKAkSEAoIaGVhZF9zaGEYCSABKAkSEgoKbm90X2JlZm9yZRgKIAEoCSKDAQoOV29ya3NwYWNlUmVhZHkSFAoGcnVuX2lkGAEgASgJQgSItRgBEhoKDHdvcmtzcGFjZV9pZBgCIAEoCUIEiLUYARIMCgRwYXRoGAMgASgJEg4KBmJyYW5jaBgEIAEoCRIPCgdydW50aW1lGAUgASgJEhAKCGJhc2Vfc2hhGAYgASgJIlIKD1dvcmtzcGFjZUZhaWxlZBIUCgZydW5faWQYASABKAlCBIi1GAESKQoFZXJyb3IYAiABKAsyFC5jb2hvcnQudjEuRXJyb3JJbmZvQgSItRgBIj8KEVdvcmtzcGFjZVJlbGVhc2VkEhQKBnJ1bl9pZBgBIAEoCUIEiLUYARIUCgx3b3Jrc3BhY2VfaWQYAiABKAkiSAoKUnVuU3RhcnRlZBIUCgZydW5faWQYASABKAlCBIi1GAESFAoMd29ya3NwYWNlX2lkGAIgASgJEg4KBnByb21wdBgDIAEoCSJPChBSdW5Vc2FnZVJlcG9ydGVkEhQKBnJ1bl9pZBgBIAEoCUIEiLUYARIlCgV1c2FnZRgCIAEoCzIQLmNvaG9ydC52MS5Vc2FnZUIEiLUYASKkAgoLUnVuRmluaXNoZWQSFAoGcnVuX2lkGAEgASgJQgSItRgBEiwKB291dGNvbWUYAiABKA4yFS5jb2hvcnQudjEuUnVuT3V0Y29tZUIEiLUYARIRCglleGl0X2NvZGUYAyABKAUSDgoGYnJhbmNoGAQgASgJEhAKCGhlYWRfc2hhGAUgASgJEh8KBXVzYWdlGAYgASgLMhAuY29ob3J0LnYxLlVzYWdlEiMKBWVycm9yGAcgASgLMhQuY29ob3J0LnYxLkVycm9ySW5mbxIPCgdzdW1tYXJ5GAggASgJEjAKDnJldmlld192ZXJkaWN0GAkgASgOMhguY29ob3J0LnYxLlJldmlld1ZlcmRpY3QSEwoLaGFzX2NoYW5nZXMYCiABKAgiMwoLUnVuVGltZWRPdXQSFAoGcnVuX2lkGAEgASgJQgSItRgBEg4KBnJlYXNvbhgCIAEoCSKbAQoUUHVsbFJlcXVlc3RSZXF1ZXN0ZWQSDgoGcnVuX2lkGAEgASgJEhQKBmJyYW5jaBgCIAEoCUIEiLUYARIZCgtiYXNlX2JyYW5jaBgDIAEoCUIEiLUYARITCgV0aXRsZRgEIAEoCUIEiLUYARIMCgRib2R5GAUgASgJEhAKCGhlYWRfc2hhGAYgASgJEg0KBWRyYWZ0GAcgASgIIm0KEVB1bGxSZXF1ZXN0T3BlbmVkEhQKBm51bWJlchgBIAEoDUIEiLUYARILCgN1cmwYAiABKAkSDgoGYnJhbmNoGAMgASgJEhMKC2Jhc2VfYnJhbmNoGAQgASgJEhAKCGhlYWRfc2hhGAUgASgJIkIKElB1bGxSZXF1ZXN0VXBkYXRlZBIUCgZudW1iZXIYASABKA1CBIi1GAESFgoIaGVhZF9zaGEYAiABKAlCBIi1GAEijgEKDkNoZWNrc1JlcG9ydGVkEhQKBm51bWJlchgBIAEoDUIEiLUYARIWCghoZWFkX3NoYRgCIAEoCUIEiLUYARIsCgZzdGF0dXMYAyABKA4yFi5jb2hvcnQudjEuQ2hlY2tTdGF0dXNCBIi1GAESIAoGY2hlY2tzGAQgAygLMhAuY29ob3J0LnYxLkNoZWNrItgBCg9SZXZpZXdTdWJtaXR0ZWQSFAoGbnVtYmVyGAEgASgNQgSItRgBEhAKCGhlYWRfc2hhGAIgASgJEi8KB3ZlcmRpY3QYAyABKA4yGC5jb2hvcnQudjEuUmV2aWV3VmVyZGljdEIEiLUYARIQCghyZXZpZXdlchgEIAEoCRIMCgRib2R5GAUgASgJEioKCGNvbW1lbnRzGAYgAygLMhguY29ob3J0LnYxLlJldmlld0NvbW1lbnQSEAoIYnlfYWdlbnQYByABKAgSDgoGcnVuX2lkGAggASgJIlsKEENvbmZsaWN0RGV0ZWN0ZWQSFAoGbnVtYmVyGAEgASgNQgSItRgBEhAKCGhlYWRfc2hhGAIgASgJEhAKCGJhc2Vfc2hhGAMgASgJEg0KBWZpbGVzGAQgAygJIj4KDk1lcmdlUmVxdWVzdGVkEhQKBm51bWJlchgBIAEoDUIEiLUYARIWCghoZWFkX3NoYRgCIAEoCUIEiLUYASI8ChFQdWxsUmVxdWVzdE1lcmdlZBIUCgZudW1iZXIYASABKA1CBIi1GAESEQoJbWVyZ2Vfc2hhGAIgASgJIikKEVB1bGxSZXF1ZXN0Q2xvc2VkEhQKBm51bWJlchgBIAEoDUIEiLUYASJICgtNZXJnZUZhaWxlZBIUCgZudW1iZXIYASABKA1CBIi1GAESIwoFZXJyb3IYAiABKAsyFC5jb2hvcnQudjEuRXJyb3JJbmZvIjoKElRhc2tOZWVkc0F0dGVudGlvbhIUCgZyZWFzb24YASABKAlCBIi1GAESDgoGZGV0YWlsGAIgASgJIkcKClRhc2tGYWlsZWQSFAoGcmVhc29uGAEgASgJQgSItRgBEiMKBWVycm9yGAIgASgLMhQuY29ob3J0LnYxLkVycm9ySW5mbyIgCg1UYXNrQ29tcGxldGVkEg8KB3N1bW1hcnkYASABKAkiRgoMVGlja2V0Q2xvc2VkEiUKBnNvdXJjZRgBIAEoCzIVLmNvaG9ydC52MS5UYXNrU291cmNlEg8KB2NvbW1lbnQYAiABKAkqYwoHUnVuS2luZBIYChRSVU5fS0lORF9VTlNQRUNJRklFRBAAEhQKEFJVTl9LSU5EX0lOSVRJQUwQARITCg9SVU5fS0lORF9SRVNVTUUQAhITCg9SVU5fS0lORF9SRVZJRVcQAyqhAQoMUmVzdW1lUmVhc29uEh0KGVJFU1VNRV9SRUFTT05fVU5TUEVDSUZJRUQQABIcChhSRVNVTUVfUkVBU09OX0NJX0ZBSUxVUkUQARIYChRSRVNVTUVfUkVBU09OX1JFVklFVxACEhoKFlJFU1VNRV9SRUFTT05fQ09ORkxJQ1QQAxIeChpSRVNVTUVfUkVBU09OX1VTRVJfTUVTU0FHRRAEKpIBCgpSdW5PdXRjb21lEhsKF1JVTl9PVVRDT01FX1VOU1BFQ0lGSUVEEAASGQoVUlVOX09VVENPTUVfU1VDQ0VFREVEEAESFgoSUlVOX09VVENPTUVfRkFJTEVEEAISGQoVUlVOX09VVENPTUVfQ0FOQ0VMTEVEEAMSGQoVUlVOX09VVENPTUVfVElNRURfT1VUEARiBnByb3RvMw",
-    [file_cohort_v1_common, file_cohort_v1_options],
-  );
+export const file_cohort_v1_task_events: GenFile = /*@__PURE__*/
+  fileDesc("Chtjb2hvcnQvdjEvdGFza19ldmVudHMucHJvdG8SCWNvaG9ydC52MSKXBAoLVGFza0NyZWF0ZWQSFQoHdGFza19pZBgBIAEoCUIEiLUYARInCgRraW5kGAIgASgOMhMuY29ob3J0LnYxLlRhc2tLaW5kQgSItRgBEhMKBXRpdGxlGAMgASgJQgSItRgBEg4KBnByb21wdBgEIAEoCRITCgt0ZW1wbGF0ZV9pZBgFIAEoCRIyCgZwYXJhbXMYBiADKAsyIi5jb2hvcnQudjEuVGFza0NyZWF0ZWQuUGFyYW1zRW50cnkSDwoHcmVwb19pZBgHIAEoCRITCgtiYXNlX2JyYW5jaBgIIAEoCRITCgVhZ2VudBgJIAEoCUIEiLUYARINCgVtb2RlbBgKIAEoCRIQCghwcmlvcml0eRgLIAEoBRISCgpidWRnZXRfdXNkGAwgASgBEhMKC21heF9yZXRyaWVzGA0gASgNEhgKEG1heF9hdXRvX3Jlc3VtZXMYDiABKA0SJQoGcG9saWN5GA8gASgLMhUuY29ob3J0LnYxLlJlcG9Qb2xpY3kSJQoGc291cmNlGBAgASgLMhUuY29ob3J0LnYxLlRhc2tTb3VyY2USEgoKZGVwZW5kc19vbhgRIAMoCRISCgpjcmVhdGVkX2J5GBIgASgJEhYKDnBhcmVudF90YXNrX2lkGBMgASgJGi0KC1BhcmFtc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiMwoTVGFza1ByaW9yaXR5Q2hhbmdlZBIQCghwcmlvcml0eRgBIAEoBRIKCgJieRgCIAEoCSIVChNUYXNrRGVwZW5kZW5jaWVzTWV0IisKDVRhc2tDYW5jZWxsZWQSDgoGcmVhc29uGAEgASgJEgoKAmJ5GAIgASgJIiAKElRhc2tSZXRyeVJlcXVlc3RlZBIKCgJieRgBIAEoCSI4ChNUYXNrUmVzdW1lUmVxdWVzdGVkEhUKB21lc3NhZ2UYASABKAlCBIi1GAESCgoCYnkYAiABKAkiGwoNTWVyZ2VBcHByb3ZlZBIKCgJieRgBIAEoCSK/AQoNUmVzdW1lQ29udGV4dBIoCg5mYWlsaW5nX2NoZWNrcxgBIAMoCzIQLmNvaG9ydC52MS5DaGVjaxIxCg9yZXZpZXdfY29tbWVudHMYAiADKAsyGC5jb2hvcnQudjEuUmV2aWV3Q29tbWVudBITCgtyZXZpZXdfYm9keRgDIAEoCRIZChFjb25mbGljdGluZ19maWxlcxgEIAMoCRIQCghiYXNlX3NoYRgFIAEoCRIPCgdtZXNzYWdlGAYgASgJIpICCgxSdW5TY2hlZHVsZWQSFAoGcnVuX2lkGAEgASgJQgSItRgBEhUKB2F0dGVtcHQYAiABKA1CBIi1GAESJgoEa2luZBgDIAEoDjISLmNvaG9ydC52MS5SdW5LaW5kQgSItRgBEi4KDXJlc3VtZV9yZWFzb24YBCABKA4yFy5jb2hvcnQudjEuUmVzdW1lUmVhc29uEikKB2NvbnRleHQYBSABKAsyGC5jb2hvcnQudjEuUmVzdW1lQ29udGV4dBIOCgZicmFuY2gYBiABKAkSDQoFYWdlbnQYByABKAkSDQoFbW9kZWwYCCABKAkSEAoIaGVhZF9zaGEYCSABKAkSEgoKbm90X2JlZm9yZRgKIAEoCSKDAQoOV29ya3NwYWNlUmVhZHkSFAoGcnVuX2lkGAEgASgJQgSItRgBEhoKDHdvcmtzcGFjZV9pZBgCIAEoCUIEiLUYARIMCgRwYXRoGAMgASgJEg4KBmJyYW5jaBgEIAEoCRIPCgdydW50aW1lGAUgASgJEhAKCGJhc2Vfc2hhGAYgASgJIlIKD1dvcmtzcGFjZUZhaWxlZBIUCgZydW5faWQYASABKAlCBIi1GAESKQoFZXJyb3IYAiABKAsyFC5jb2hvcnQudjEuRXJyb3JJbmZvQgSItRgBIj8KEVdvcmtzcGFjZVJlbGVhc2VkEhQKBnJ1bl9pZBgBIAEoCUIEiLUYARIUCgx3b3Jrc3BhY2VfaWQYAiABKAkiSAoKUnVuU3RhcnRlZBIUCgZydW5faWQYASABKAlCBIi1GAESFAoMd29ya3NwYWNlX2lkGAIgASgJEg4KBnByb21wdBgDIAEoCSJPChBSdW5Vc2FnZVJlcG9ydGVkEhQKBnJ1bl9pZBgBIAEoCUIEiLUYARIlCgV1c2FnZRgCIAEoCzIQLmNvaG9ydC52MS5Vc2FnZUIEiLUYASKkAgoLUnVuRmluaXNoZWQSFAoGcnVuX2lkGAEgASgJQgSItRgBEiwKB291dGNvbWUYAiABKA4yFS5jb2hvcnQudjEuUnVuT3V0Y29tZUIEiLUYARIRCglleGl0X2NvZGUYAyABKAUSDgoGYnJhbmNoGAQgASgJEhAKCGhlYWRfc2hhGAUgASgJEh8KBXVzYWdlGAYgASgLMhAuY29ob3J0LnYxLlVzYWdlEiMKBWVycm9yGAcgASgLMhQuY29ob3J0LnYxLkVycm9ySW5mbxIPCgdzdW1tYXJ5GAggASgJEjAKDnJldmlld192ZXJkaWN0GAkgASgOMhguY29ob3J0LnYxLlJldmlld1ZlcmRpY3QSEwoLaGFzX2NoYW5nZXMYCiABKAgiMwoLUnVuVGltZWRPdXQSFAoGcnVuX2lkGAEgASgJQgSItRgBEg4KBnJlYXNvbhgCIAEoCSKbAQoUUHVsbFJlcXVlc3RSZXF1ZXN0ZWQSDgoGcnVuX2lkGAEgASgJEhQKBmJyYW5jaBgCIAEoCUIEiLUYARIZCgtiYXNlX2JyYW5jaBgDIAEoCUIEiLUYARITCgV0aXRsZRgEIAEoCUIEiLUYARIMCgRib2R5GAUgASgJEhAKCGhlYWRfc2hhGAYgASgJEg0KBWRyYWZ0GAcgASgIIm0KEVB1bGxSZXF1ZXN0T3BlbmVkEhQKBm51bWJlchgBIAEoDUIEiLUYARILCgN1cmwYAiABKAkSDgoGYnJhbmNoGAMgASgJEhMKC2Jhc2VfYnJhbmNoGAQgASgJEhAKCGhlYWRfc2hhGAUgASgJIkIKElB1bGxSZXF1ZXN0VXBkYXRlZBIUCgZudW1iZXIYASABKA1CBIi1GAESFgoIaGVhZF9zaGEYAiABKAlCBIi1GAEijgEKDkNoZWNrc1JlcG9ydGVkEhQKBm51bWJlchgBIAEoDUIEiLUYARIWCghoZWFkX3NoYRgCIAEoCUIEiLUYARIsCgZzdGF0dXMYAyABKA4yFi5jb2hvcnQudjEuQ2hlY2tTdGF0dXNCBIi1GAESIAoGY2hlY2tzGAQgAygLMhAuY29ob3J0LnYxLkNoZWNrItgBCg9SZXZpZXdTdWJtaXR0ZWQSFAoGbnVtYmVyGAEgASgNQgSItRgBEhAKCGhlYWRfc2hhGAIgASgJEi8KB3ZlcmRpY3QYAyABKA4yGC5jb2hvcnQudjEuUmV2aWV3VmVyZGljdEIEiLUYARIQCghyZXZpZXdlchgEIAEoCRIMCgRib2R5GAUgASgJEioKCGNvbW1lbnRzGAYgAygLMhguY29ob3J0LnYxLlJldmlld0NvbW1lbnQSEAoIYnlfYWdlbnQYByABKAgSDgoGcnVuX2lkGAggASgJIlsKEENvbmZsaWN0RGV0ZWN0ZWQSFAoGbnVtYmVyGAEgASgNQgSItRgBEhAKCGhlYWRfc2hhGAIgASgJEhAKCGJhc2Vfc2hhGAMgASgJEg0KBWZpbGVzGAQgAygJIj4KDk1lcmdlUmVxdWVzdGVkEhQKBm51bWJlchgBIAEoDUIEiLUYARIWCghoZWFkX3NoYRgCIAEoCUIEiLUYASI8ChFQdWxsUmVxdWVzdE1lcmdlZBIUCgZudW1iZXIYASABKA1CBIi1GAESEQoJbWVyZ2Vfc2hhGAIgASgJIikKEVB1bGxSZXF1ZXN0Q2xvc2VkEhQKBm51bWJlchgBIAEoDUIEiLUYASJICgtNZXJnZUZhaWxlZBIUCgZudW1iZXIYASABKA1CBIi1GAESIwoFZXJyb3IYAiABKAsyFC5jb2hvcnQudjEuRXJyb3JJbmZvIjoKElRhc2tOZWVkc0F0dGVudGlvbhIUCgZyZWFzb24YASABKAlCBIi1GAESDgoGZGV0YWlsGAIgASgJIkcKClRhc2tGYWlsZWQSFAoGcmVhc29uGAEgASgJQgSItRgBEiMKBWVycm9yGAIgASgLMhQuY29ob3J0LnYxLkVycm9ySW5mbyIgCg1UYXNrQ29tcGxldGVkEg8KB3N1bW1hcnkYASABKAkiRgoMVGlja2V0Q2xvc2VkEiUKBnNvdXJjZRgBIAEoCzIVLmNvaG9ydC52MS5UYXNrU291cmNlEg8KB2NvbW1lbnQYAiABKAkqYwoHUnVuS2luZBIYChRSVU5fS0lORF9VTlNQRUNJRklFRBAAEhQKEFJVTl9LSU5EX0lOSVRJQUwQARITCg9SVU5fS0lORF9SRVNVTUUQAhITCg9SVU5fS0lORF9SRVZJRVcQAyqhAQoMUmVzdW1lUmVhc29uEh0KGVJFU1VNRV9SRUFTT05fVU5TUEVDSUZJRUQQABIcChhSRVNVTUVfUkVBU09OX0NJX0ZBSUxVUkUQARIYChRSRVNVTUVfUkVBU09OX1JFVklFVxACEhoKFlJFU1VNRV9SRUFTT05fQ09ORkxJQ1QQAxIeChpSRVNVTUVfUkVBU09OX1VTRVJfTUVTU0FHRRAEKpIBCgpSdW5PdXRjb21lEhsKF1JVTl9PVVRDT01FX1VOU1BFQ0lGSUVEEAASGQoVUlVOX09VVENPTUVfU1VDQ0VFREVEEAESFgoSUlVOX09VVENPTUVfRkFJTEVEEAISGQoVUlVOX09VVENPTUVfQ0FOQ0VMTEVEEAMSGQoVUlVOX09VVENPTUVfVElNRURfT1VUEARiBnByb3RvMw", [file_cohort_v1_common, file_cohort_v1_options]);
 
 /**
  * @generated from message cohort.v1.TaskCreated
@@ -151,8 +133,7 @@ export type TaskCreated = Message<"cohort.v1.TaskCreated"> & {
  * Describes the message cohort.v1.TaskCreated.
  * Use `create(TaskCreatedSchema)` to create a new message.
  */
-export const TaskCreatedSchema: GenMessage<TaskCreated> =
-  /*@__PURE__*/
+export const TaskCreatedSchema: GenMessage<TaskCreated> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 0);
 
 /**
@@ -174,21 +155,20 @@ export type TaskPriorityChanged = Message<"cohort.v1.TaskPriorityChanged"> & {
  * Describes the message cohort.v1.TaskPriorityChanged.
  * Use `create(TaskPriorityChangedSchema)` to create a new message.
  */
-export const TaskPriorityChangedSchema: GenMessage<TaskPriorityChanged> =
-  /*@__PURE__*/
+export const TaskPriorityChangedSchema: GenMessage<TaskPriorityChanged> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 1);
 
 /**
  * @generated from message cohort.v1.TaskDependenciesMet
  */
-export type TaskDependenciesMet = Message<"cohort.v1.TaskDependenciesMet"> & {};
+export type TaskDependenciesMet = Message<"cohort.v1.TaskDependenciesMet"> & {
+};
 
 /**
  * Describes the message cohort.v1.TaskDependenciesMet.
  * Use `create(TaskDependenciesMetSchema)` to create a new message.
  */
-export const TaskDependenciesMetSchema: GenMessage<TaskDependenciesMet> =
-  /*@__PURE__*/
+export const TaskDependenciesMetSchema: GenMessage<TaskDependenciesMet> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 2);
 
 /**
@@ -210,8 +190,7 @@ export type TaskCancelled = Message<"cohort.v1.TaskCancelled"> & {
  * Describes the message cohort.v1.TaskCancelled.
  * Use `create(TaskCancelledSchema)` to create a new message.
  */
-export const TaskCancelledSchema: GenMessage<TaskCancelled> =
-  /*@__PURE__*/
+export const TaskCancelledSchema: GenMessage<TaskCancelled> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 3);
 
 /**
@@ -230,8 +209,7 @@ export type TaskRetryRequested = Message<"cohort.v1.TaskRetryRequested"> & {
  * Describes the message cohort.v1.TaskRetryRequested.
  * Use `create(TaskRetryRequestedSchema)` to create a new message.
  */
-export const TaskRetryRequestedSchema: GenMessage<TaskRetryRequested> =
-  /*@__PURE__*/
+export const TaskRetryRequestedSchema: GenMessage<TaskRetryRequested> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 4);
 
 /**
@@ -255,8 +233,7 @@ export type TaskResumeRequested = Message<"cohort.v1.TaskResumeRequested"> & {
  * Describes the message cohort.v1.TaskResumeRequested.
  * Use `create(TaskResumeRequestedSchema)` to create a new message.
  */
-export const TaskResumeRequestedSchema: GenMessage<TaskResumeRequested> =
-  /*@__PURE__*/
+export const TaskResumeRequestedSchema: GenMessage<TaskResumeRequested> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 5);
 
 /**
@@ -275,8 +252,7 @@ export type MergeApproved = Message<"cohort.v1.MergeApproved"> & {
  * Describes the message cohort.v1.MergeApproved.
  * Use `create(MergeApprovedSchema)` to create a new message.
  */
-export const MergeApprovedSchema: GenMessage<MergeApproved> =
-  /*@__PURE__*/
+export const MergeApprovedSchema: GenMessage<MergeApproved> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 6);
 
 /**
@@ -320,8 +296,7 @@ export type ResumeContext = Message<"cohort.v1.ResumeContext"> & {
  * Describes the message cohort.v1.ResumeContext.
  * Use `create(ResumeContextSchema)` to create a new message.
  */
-export const ResumeContextSchema: GenMessage<ResumeContext> =
-  /*@__PURE__*/
+export const ResumeContextSchema: GenMessage<ResumeContext> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 7);
 
 /**
@@ -329,7 +304,7 @@ export const ResumeContextSchema: GenMessage<ResumeContext> =
  */
 export type RunScheduled = Message<"cohort.v1.RunScheduled"> & {
   /**
-   * Deterministic: "<taskId>.<attempt>".
+   * Deterministic: "<taskId>-r<attempt>" (a subject-safe token).
    *
    * @generated from field: string run_id = 1;
    */
@@ -391,8 +366,7 @@ export type RunScheduled = Message<"cohort.v1.RunScheduled"> & {
  * Describes the message cohort.v1.RunScheduled.
  * Use `create(RunScheduledSchema)` to create a new message.
  */
-export const RunScheduledSchema: GenMessage<RunScheduled> =
-  /*@__PURE__*/
+export const RunScheduledSchema: GenMessage<RunScheduled> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 8);
 
 /**
@@ -434,8 +408,7 @@ export type WorkspaceReady = Message<"cohort.v1.WorkspaceReady"> & {
  * Describes the message cohort.v1.WorkspaceReady.
  * Use `create(WorkspaceReadySchema)` to create a new message.
  */
-export const WorkspaceReadySchema: GenMessage<WorkspaceReady> =
-  /*@__PURE__*/
+export const WorkspaceReadySchema: GenMessage<WorkspaceReady> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 9);
 
 /**
@@ -457,8 +430,7 @@ export type WorkspaceFailed = Message<"cohort.v1.WorkspaceFailed"> & {
  * Describes the message cohort.v1.WorkspaceFailed.
  * Use `create(WorkspaceFailedSchema)` to create a new message.
  */
-export const WorkspaceFailedSchema: GenMessage<WorkspaceFailed> =
-  /*@__PURE__*/
+export const WorkspaceFailedSchema: GenMessage<WorkspaceFailed> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 10);
 
 /**
@@ -480,8 +452,7 @@ export type WorkspaceReleased = Message<"cohort.v1.WorkspaceReleased"> & {
  * Describes the message cohort.v1.WorkspaceReleased.
  * Use `create(WorkspaceReleasedSchema)` to create a new message.
  */
-export const WorkspaceReleasedSchema: GenMessage<WorkspaceReleased> =
-  /*@__PURE__*/
+export const WorkspaceReleasedSchema: GenMessage<WorkspaceReleased> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 11);
 
 /**
@@ -510,8 +481,7 @@ export type RunStarted = Message<"cohort.v1.RunStarted"> & {
  * Describes the message cohort.v1.RunStarted.
  * Use `create(RunStartedSchema)` to create a new message.
  */
-export const RunStartedSchema: GenMessage<RunStarted> =
-  /*@__PURE__*/
+export const RunStartedSchema: GenMessage<RunStarted> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 12);
 
 /**
@@ -535,8 +505,7 @@ export type RunUsageReported = Message<"cohort.v1.RunUsageReported"> & {
  * Describes the message cohort.v1.RunUsageReported.
  * Use `create(RunUsageReportedSchema)` to create a new message.
  */
-export const RunUsageReportedSchema: GenMessage<RunUsageReported> =
-  /*@__PURE__*/
+export const RunUsageReportedSchema: GenMessage<RunUsageReported> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 13);
 
 /**
@@ -604,8 +573,7 @@ export type RunFinished = Message<"cohort.v1.RunFinished"> & {
  * Describes the message cohort.v1.RunFinished.
  * Use `create(RunFinishedSchema)` to create a new message.
  */
-export const RunFinishedSchema: GenMessage<RunFinished> =
-  /*@__PURE__*/
+export const RunFinishedSchema: GenMessage<RunFinished> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 14);
 
 /**
@@ -629,8 +597,7 @@ export type RunTimedOut = Message<"cohort.v1.RunTimedOut"> & {
  * Describes the message cohort.v1.RunTimedOut.
  * Use `create(RunTimedOutSchema)` to create a new message.
  */
-export const RunTimedOutSchema: GenMessage<RunTimedOut> =
-  /*@__PURE__*/
+export const RunTimedOutSchema: GenMessage<RunTimedOut> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 15);
 
 /**
@@ -677,8 +644,7 @@ export type PullRequestRequested = Message<"cohort.v1.PullRequestRequested"> & {
  * Describes the message cohort.v1.PullRequestRequested.
  * Use `create(PullRequestRequestedSchema)` to create a new message.
  */
-export const PullRequestRequestedSchema: GenMessage<PullRequestRequested> =
-  /*@__PURE__*/
+export const PullRequestRequestedSchema: GenMessage<PullRequestRequested> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 16);
 
 /**
@@ -715,8 +681,7 @@ export type PullRequestOpened = Message<"cohort.v1.PullRequestOpened"> & {
  * Describes the message cohort.v1.PullRequestOpened.
  * Use `create(PullRequestOpenedSchema)` to create a new message.
  */
-export const PullRequestOpenedSchema: GenMessage<PullRequestOpened> =
-  /*@__PURE__*/
+export const PullRequestOpenedSchema: GenMessage<PullRequestOpened> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 17);
 
 /**
@@ -740,8 +705,7 @@ export type PullRequestUpdated = Message<"cohort.v1.PullRequestUpdated"> & {
  * Describes the message cohort.v1.PullRequestUpdated.
  * Use `create(PullRequestUpdatedSchema)` to create a new message.
  */
-export const PullRequestUpdatedSchema: GenMessage<PullRequestUpdated> =
-  /*@__PURE__*/
+export const PullRequestUpdatedSchema: GenMessage<PullRequestUpdated> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 18);
 
 /**
@@ -775,8 +739,7 @@ export type ChecksReported = Message<"cohort.v1.ChecksReported"> & {
  * Describes the message cohort.v1.ChecksReported.
  * Use `create(ChecksReportedSchema)` to create a new message.
  */
-export const ChecksReportedSchema: GenMessage<ChecksReported> =
-  /*@__PURE__*/
+export const ChecksReportedSchema: GenMessage<ChecksReported> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 19);
 
 /**
@@ -832,8 +795,7 @@ export type ReviewSubmitted = Message<"cohort.v1.ReviewSubmitted"> & {
  * Describes the message cohort.v1.ReviewSubmitted.
  * Use `create(ReviewSubmittedSchema)` to create a new message.
  */
-export const ReviewSubmittedSchema: GenMessage<ReviewSubmitted> =
-  /*@__PURE__*/
+export const ReviewSubmittedSchema: GenMessage<ReviewSubmitted> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 20);
 
 /**
@@ -865,8 +827,7 @@ export type ConflictDetected = Message<"cohort.v1.ConflictDetected"> & {
  * Describes the message cohort.v1.ConflictDetected.
  * Use `create(ConflictDetectedSchema)` to create a new message.
  */
-export const ConflictDetectedSchema: GenMessage<ConflictDetected> =
-  /*@__PURE__*/
+export const ConflictDetectedSchema: GenMessage<ConflictDetected> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 21);
 
 /**
@@ -888,8 +849,7 @@ export type MergeRequested = Message<"cohort.v1.MergeRequested"> & {
  * Describes the message cohort.v1.MergeRequested.
  * Use `create(MergeRequestedSchema)` to create a new message.
  */
-export const MergeRequestedSchema: GenMessage<MergeRequested> =
-  /*@__PURE__*/
+export const MergeRequestedSchema: GenMessage<MergeRequested> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 22);
 
 /**
@@ -911,8 +871,7 @@ export type PullRequestMerged = Message<"cohort.v1.PullRequestMerged"> & {
  * Describes the message cohort.v1.PullRequestMerged.
  * Use `create(PullRequestMergedSchema)` to create a new message.
  */
-export const PullRequestMergedSchema: GenMessage<PullRequestMerged> =
-  /*@__PURE__*/
+export const PullRequestMergedSchema: GenMessage<PullRequestMerged> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 23);
 
 /**
@@ -929,8 +888,7 @@ export type PullRequestClosed = Message<"cohort.v1.PullRequestClosed"> & {
  * Describes the message cohort.v1.PullRequestClosed.
  * Use `create(PullRequestClosedSchema)` to create a new message.
  */
-export const PullRequestClosedSchema: GenMessage<PullRequestClosed> =
-  /*@__PURE__*/
+export const PullRequestClosedSchema: GenMessage<PullRequestClosed> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 24);
 
 /**
@@ -954,8 +912,7 @@ export type MergeFailed = Message<"cohort.v1.MergeFailed"> & {
  * Describes the message cohort.v1.MergeFailed.
  * Use `create(MergeFailedSchema)` to create a new message.
  */
-export const MergeFailedSchema: GenMessage<MergeFailed> =
-  /*@__PURE__*/
+export const MergeFailedSchema: GenMessage<MergeFailed> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 25);
 
 /**
@@ -977,8 +934,7 @@ export type TaskNeedsAttention = Message<"cohort.v1.TaskNeedsAttention"> & {
  * Describes the message cohort.v1.TaskNeedsAttention.
  * Use `create(TaskNeedsAttentionSchema)` to create a new message.
  */
-export const TaskNeedsAttentionSchema: GenMessage<TaskNeedsAttention> =
-  /*@__PURE__*/
+export const TaskNeedsAttentionSchema: GenMessage<TaskNeedsAttention> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 26);
 
 /**
@@ -1000,8 +956,7 @@ export type TaskFailed = Message<"cohort.v1.TaskFailed"> & {
  * Describes the message cohort.v1.TaskFailed.
  * Use `create(TaskFailedSchema)` to create a new message.
  */
-export const TaskFailedSchema: GenMessage<TaskFailed> =
-  /*@__PURE__*/
+export const TaskFailedSchema: GenMessage<TaskFailed> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 27);
 
 /**
@@ -1018,8 +973,7 @@ export type TaskCompleted = Message<"cohort.v1.TaskCompleted"> & {
  * Describes the message cohort.v1.TaskCompleted.
  * Use `create(TaskCompletedSchema)` to create a new message.
  */
-export const TaskCompletedSchema: GenMessage<TaskCompleted> =
-  /*@__PURE__*/
+export const TaskCompletedSchema: GenMessage<TaskCompleted> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 28);
 
 /**
@@ -1041,8 +995,7 @@ export type TicketClosed = Message<"cohort.v1.TicketClosed"> & {
  * Describes the message cohort.v1.TicketClosed.
  * Use `create(TicketClosedSchema)` to create a new message.
  */
-export const TicketClosedSchema: GenMessage<TicketClosed> =
-  /*@__PURE__*/
+export const TicketClosedSchema: GenMessage<TicketClosed> = /*@__PURE__*/
   messageDesc(file_cohort_v1_task_events, 29);
 
 /**
@@ -1073,8 +1026,7 @@ export enum RunKind {
 /**
  * Describes the enum cohort.v1.RunKind.
  */
-export const RunKindSchema: GenEnum<RunKind> =
-  /*@__PURE__*/
+export const RunKindSchema: GenEnum<RunKind> = /*@__PURE__*/
   enumDesc(file_cohort_v1_task_events, 0);
 
 /**
@@ -1110,8 +1062,7 @@ export enum ResumeReason {
 /**
  * Describes the enum cohort.v1.ResumeReason.
  */
-export const ResumeReasonSchema: GenEnum<ResumeReason> =
-  /*@__PURE__*/
+export const ResumeReasonSchema: GenEnum<ResumeReason> = /*@__PURE__*/
   enumDesc(file_cohort_v1_task_events, 1);
 
 /**
@@ -1147,6 +1098,6 @@ export enum RunOutcome {
 /**
  * Describes the enum cohort.v1.RunOutcome.
  */
-export const RunOutcomeSchema: GenEnum<RunOutcome> =
-  /*@__PURE__*/
+export const RunOutcomeSchema: GenEnum<RunOutcome> = /*@__PURE__*/
   enumDesc(file_cohort_v1_task_events, 2);
+
