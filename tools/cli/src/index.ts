@@ -1,1 +1,1 @@
-export {};
+export { runDoctor } from './commands/doctor.js';

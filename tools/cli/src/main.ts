@@ -1,0 +1,57 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runDoctor, formatDoctor } from './commands/doctor.js';
+import { runDown } from './commands/down.js';
+import { runUp } from './commands/up.js';
+import { readCliConfig } from './config.js';
+import { USAGE, UsageError } from './usage.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || command === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!command) throw new UsageError('no command given');
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" for "${command}"`);
+  const config = readCliConfig(process.env, repoRoot);
+  const say = values.json ? () => undefined : (line: string) => console.log(line);
+  switch (command) {
+    case 'doctor': {
+      const results = await runDoctor(config);
+      console.log(values.json ? JSON.stringify(results) : formatDoctor(results));
+      return results.every((r) => r.ok) ? 0 : 1;
+    }
+    case 'up': {
+      const report = await runUp(config, say);
+      if (values.json) console.log(JSON.stringify(report));
+      return 0;
+    }
+    case 'down':
+      runDown(config, say);
+      return 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`cohort: ${(error as Error).message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(`cohort: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,23 @@
+export const USAGE = `usage: cohort <command> [options]
+
+commands:
+  up        start the system on the embedded default (NATS, streams, services)
+  down      stop what "up" started
+  doctor    check Node, NATS (reachable, JetStream, version) and PostgreSQL
+
+options:
+  --json    machine-readable output
+  --help    this text
+
+environment:
+  NATS_URL           default nats://127.0.0.1:4222
+  DATABASE_URL       default postgres://postgres@127.0.0.1:5432/postgres
+  COHORT_DATA_DIR    default ./.cohort
+  COHORT_NAMESPACE   default cohort`;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { natsUrl, databaseUrl } from '@cohort/testing';
+
+const run = promisify(execFile);
+const cohort = resolve(import.meta.dirname, '../../../cohort');
+
+async function cohortCli(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(cohort, args, { env: { ...process.env, ...env }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('cohort doctor', () => {
+  it('reports Node, NATS with JetStream and PostgreSQL as healthy on this machine', async () => {
+    const { code, stdout } = await cohortCli(['doctor', '--json'], { NATS_URL: natsUrl(), DATABASE_URL: databaseUrl() });
+    const results = JSON.parse(stdout) as Array<{ name: string; ok: boolean; detail: string }>;
+    expect(results.map((r) => r.name)).toEqual(['node', 'nats', 'jetstream', 'postgres']);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(code).toBe(0);
+  });
+
+  it('names each unreachable service with a fix and never prints the database password', async () => {
+    const { code, stdout } = await cohortCli(['doctor'], {
+      NATS_URL: 'nats://127.0.0.1:1',
+      DATABASE_URL: 'postgres://cohort:hunter2secret@127.0.0.1:1/cohort',
+    });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/FAIL\s+nats\s+cannot reach NATS at nats:\/\/127\.0\.0\.1:1/);
+    expect(stdout).toMatch(/FAIL\s+postgres/);
+    expect(stdout).toMatch(/fix: .*nats-server -js/);
+    expect(stdout).not.toContain('hunter2secret');
+  });
+});
+
+describe('cohort usage errors', () => {
+  it('exits 2 with the usage text for an unknown command', async () => {
+    const { code, stderr } = await cohortCli(['launch-rockets']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('unknown command "launch-rockets"');
+    expect(stderr).toContain('usage: cohort <command>');
+  });
+
+  it('exits 2 for an unknown option', async () => {
+    const { code, stderr } = await cohortCli(['doctor', '--colour']);
+    expect(code).toBe(2);
+    expect(stderr).toContain("'--colour'");
+  });
+});
