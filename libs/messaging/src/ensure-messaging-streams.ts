@@ -1,0 +1,109 @@
+import {
+  DiscardPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+  type StreamConfig,
+  type StreamInfo,
+} from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import type { Topology } from '@cohort/contracts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const GIB = 1024 ** 3;
+
+export interface MessagingStreamsOptions {
+  /** Replicas of each stream (1 on a single server, 3 in a cluster). @default 1 */
+  readonly replicas?: number;
+  readonly inbox?: {
+    /** Window in which a repeated `Nats-Msg-Id` is dropped as a duplicate. @default 120000 (2 minutes) */
+    readonly duplicateWindowMs?: number;
+    /** Inbound messages older than this are removed. @default 604800000 (7 days) */
+    readonly maxAgeMs?: number;
+  };
+  readonly dlq?: {
+    /** Dead letters older than this are removed. @default 2592000000 (30 days) */
+    readonly maxAgeMs?: number;
+    /** Oldest dead letters are removed past this size. @default 1073741824 (1 GiB) */
+    readonly maxBytes?: number;
+  };
+  readonly logs?: {
+    /** Agent log lines older than this are removed. @default 604800000 (7 days) */
+    readonly maxAgeMs?: number;
+    /** Oldest log lines are removed past this size. @default 10737418240 (10 GiB) */
+    readonly maxBytes?: number;
+  };
+}
+
+export interface MessagingStreams {
+  readonly inbox: StreamInfo;
+  readonly dlq: StreamInfo;
+  readonly logs: StreamInfo;
+}
+
+/**
+ * Creates the inbox, dead-letter and log streams, or updates their limits to
+ * the given options; safe to call from every replica on every start.
+ */
+export async function ensureMessagingStreams(
+  jsm: JetStreamManager,
+  topology: Topology,
+  options: MessagingStreamsOptions = {},
+): Promise<MessagingStreams> {
+  const replicas = options.replicas ?? 1;
+  const common = { storage: StorageType.File, retention: RetentionPolicy.Limits, discard: DiscardPolicy.Old, num_replicas: replicas };
+  const [inbox, dlq, logs] = await Promise.all([
+    ensureStream(jsm, {
+      ...common,
+      name: topology.streams.inbox,
+      subjects: [topology.allInbound],
+      duplicate_window: nanos(options.inbox?.duplicateWindowMs ?? 2 * 60 * 1000),
+      max_age: nanos(options.inbox?.maxAgeMs ?? 7 * DAY_MS),
+    }),
+    ensureStream(jsm, {
+      ...common,
+      name: topology.streams.dlq,
+      subjects: [topology.allDlq],
+      max_age: nanos(options.dlq?.maxAgeMs ?? 30 * DAY_MS),
+      max_bytes: options.dlq?.maxBytes ?? GIB,
+    }),
+    ensureStream(jsm, {
+      ...common,
+      name: topology.streams.logs,
+      subjects: [topology.allLogs],
+      max_age: nanos(options.logs?.maxAgeMs ?? 7 * DAY_MS),
+      max_bytes: options.logs?.maxBytes ?? 10 * GIB,
+    }),
+  ]);
+  return { inbox, dlq, logs };
+}
+
+type DesiredStream = Partial<StreamConfig> & { name: string; subjects: string[] };
+
+async function ensureStream(jsm: JetStreamManager, desired: DesiredStream): Promise<StreamInfo> {
+  const existing = await jsm.streams.info(desired.name).catch((error: unknown) => {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  });
+  if (!existing) {
+    try {
+      return await jsm.streams.add(desired);
+    } catch (error) {
+      // Another replica created it between our lookup and our add: fall through to update.
+      if (!isAlreadyInUse(error)) throw error;
+    }
+  }
+  // Storage type cannot change on an existing stream; everything else here can.
+  const { storage: _storage, ...mutable } = desired;
+  return jsm.streams.update(desired.name, mutable);
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound;
+}
+
+function isAlreadyInUse(error: unknown): boolean {
+  return error instanceof JetStreamApiError && error.code === 10058;
+}
