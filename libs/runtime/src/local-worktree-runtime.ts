@@ -1,0 +1,305 @@
+import { access, mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { branchNameProblem, isSafeId } from './branch-name.js';
+import { DataLayout, repoKey, workspaceIdOf, type MirrorMeta } from './data-layout.js';
+import { git, resolveCommit } from './git.js';
+import { readJsonIfExists, writeJsonAtomic } from './json-file.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import { refreshMirror } from './mirror.js';
+import type { OutputTailOptions } from './output-tail.js';
+import { redactCredentials } from './redact.js';
+import { err, ok, type Result } from './result.js';
+import { runSetupCommands } from './setup-commands.js';
+import { writeWorkspaceMarker } from './workspace-marker.js';
+import type {
+  CleanupReport,
+  CleanupRequest,
+  ProvisionError,
+  ProvisionRequest,
+  Workspace,
+  WorkspaceHealth,
+  WorkspaceRuntime,
+} from './workspace-runtime.js';
+
+export interface LocalWorktreeRuntimeOptions {
+  /** Directory holding mirrors, worktrees and workspace records; created when missing. */
+  readonly dataDir: string;
+  /**
+   * Limit for each setup command; the command's process tree is killed when it passes.
+   * @default 600_000 (10 minutes)
+   */
+  readonly setupTimeoutMs?: number;
+  /**
+   * Environment of setup commands.
+   * @default process.env
+   */
+  readonly setupEnv?: NodeJS.ProcessEnv;
+  /**
+   * Bounds of the output tail reported when a setup command fails.
+   * @default { maxLines: 50, maxChars: 8192 }
+   */
+  readonly outputTail?: OutputTailOptions;
+  /**
+   * Source of the current time for records and mirror idleness.
+   * @default () => new Date()
+   */
+  readonly clock?: () => Date;
+}
+
+/**
+ * Runs workspaces as git worktrees on this machine: one bare mirror per repo and a
+ * worktree per run. Safe for concurrent calls within one process (work on a repo is
+ * serialized); across processes, exactly one owner (one pod-manager) per data
+ * directory is assumed, since git's own locks do not cover a whole provision.
+ */
+export class LocalWorktreeRuntime implements WorkspaceRuntime {
+  readonly #layout: DataLayout;
+  readonly #locks = new KeyedMutex();
+  readonly #setupTimeoutMs: number;
+  readonly #setupEnv: NodeJS.ProcessEnv;
+  readonly #tail: OutputTailOptions | undefined;
+  readonly #clock: () => Date;
+
+  constructor(options: LocalWorktreeRuntimeOptions) {
+    this.#layout = new DataLayout(options.dataDir);
+    this.#setupTimeoutMs = options.setupTimeoutMs ?? 600_000;
+    this.#setupEnv = options.setupEnv ?? process.env;
+    this.#tail = options.outputTail;
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  async provision(request: ProvisionRequest): Promise<Result<Workspace, ProvisionError>> {
+    const invalid = validate(request);
+    if (invalid) return err({ category: 'invalid_request', message: invalid, retryable: false });
+    await this.#ensureDirs();
+    const key = repoKey(request.repo.id);
+    return this.#locks.run(key, () => this.#provisionLocked(request, key));
+  }
+
+  async #provisionLocked(request: ProvisionRequest, key: string): Promise<Result<Workspace, ProvisionError>> {
+    const { taskId, runId, repo, branch } = request;
+    const baseBranch = request.baseBranch ?? repo.defaultBranch;
+    const workspaceId = workspaceIdOf(taskId, runId);
+
+    const existing = await this.#record(workspaceId);
+    if (existing) {
+      if ((await this.health(workspaceId)).status === 'healthy') return ok(existing);
+      await this.#releaseLocked(existing);
+    }
+    // One run per task at a time: an earlier run's worktree still holds the branch.
+    for (const other of await this.list()) {
+      if (other.taskId === taskId && other.workspaceId !== workspaceId) await this.#releaseLocked(other);
+    }
+
+    const mirrorDir = this.#layout.mirrorDir(key);
+    const fetchProblem = await refreshMirror(mirrorDir, repo.url);
+    await this.#touchMirror(key, repo.id, repo.url);
+    if (fetchProblem) return err({ category: 'repo_unreachable', message: fetchProblem, retryable: true });
+
+    const baseSha = await resolveCommit(`refs/remotes/origin/${baseBranch}`, { cwd: mirrorDir });
+    if (!baseSha) {
+      return err({
+        category: 'base_branch_missing',
+        message: redactCredentials(`base branch "${baseBranch}" does not exist on ${repo.url}`),
+        retryable: false,
+      });
+    }
+    // A branch already on origin holds earlier runs' commits: the run continues from there.
+    const remoteHead = await resolveCommit(`refs/remotes/origin/${branch}`, { cwd: mirrorDir });
+    const headSha = remoteHead ?? baseSha;
+
+    const path = this.#layout.worktreeDir(workspaceId);
+    await rm(path, { recursive: true, force: true });
+    await git(['worktree', 'prune'], { cwd: mirrorDir });
+    // -B resets a local branch left by an earlier run to the start point, so the
+    // workspace always starts from what origin has, never from stale local commits.
+    const added = await git(['worktree', 'add', '--quiet', '--no-track', '-B', branch, path, headSha], {
+      cwd: mirrorDir,
+    });
+    if (added.code !== 0) {
+      return err({
+        category: 'worktree_failed',
+        message: redactCredentials(`git worktree add for ${branch} failed: ${added.stderr.trim()}`),
+        retryable: true,
+      });
+    }
+    await writeWorkspaceMarker(path, { baseBranch, baseSha, branch });
+
+    const failure = await runSetupCommands(repo.setupCommands, {
+      cwd: path,
+      env: this.#setupEnv,
+      timeoutMs: this.#setupTimeoutMs,
+      tail: this.#tail,
+      onOutput: request.onOutput,
+    });
+    if (failure) {
+      await this.#removeWorktree(mirrorDir, path, branch);
+      const how = failure.timedOut
+        ? `timed out after ${this.#setupTimeoutMs} ms`
+        : `exited with ${failure.exitCode ?? 'a signal'}`;
+      return err({
+        category: 'setup_failed',
+        message: `setup command "${failure.command}" ${how}`,
+        retryable: failure.timedOut,
+        command: failure.command,
+        exitCode: failure.exitCode,
+        outputTail: failure.outputTail,
+      });
+    }
+
+    const workspace: Workspace = {
+      workspaceId,
+      taskId,
+      runId,
+      repoId: repo.id,
+      path,
+      branch,
+      baseBranch,
+      baseSha,
+      headSha,
+      resumed: remoteHead !== undefined,
+      createdAt: this.#clock().toISOString(),
+    };
+    await writeJsonAtomic(this.#layout.workspaceRecord(workspaceId), workspace);
+    return ok(workspace);
+  }
+
+  async release(workspaceId: string): Promise<boolean> {
+    const record = await this.#record(workspaceId);
+    if (!record) return false;
+    return this.#locks.run(repoKey(record.repoId), async () => {
+      // Re-read under the lock: a concurrent release may have won.
+      const current = await this.#record(workspaceId);
+      if (!current) return false;
+      await this.#releaseLocked(current);
+      return true;
+    });
+  }
+
+  async #releaseLocked(workspace: Workspace): Promise<void> {
+    const key = repoKey(workspace.repoId);
+    await this.#removeWorktree(this.#layout.mirrorDir(key), workspace.path, workspace.branch);
+    await rm(this.#layout.workspaceRecord(workspace.workspaceId), { force: true });
+    const meta = await readJsonIfExists<MirrorMeta>(this.#layout.mirrorMeta(key));
+    if (meta) await this.#touchMirror(key, meta.repoId, meta.url);
+  }
+
+  async #removeWorktree(mirrorDir: string, path: string, branch: string): Promise<void> {
+    if (await exists(mirrorDir)) {
+      // Fails harmlessly when git no longer knows the worktree; the rm and prune below cover it.
+      await git(['worktree', 'remove', '--force', '--force', path], { cwd: mirrorDir });
+    }
+    await rm(path, { recursive: true, force: true });
+    if (await exists(mirrorDir)) {
+      await git(['worktree', 'prune'], { cwd: mirrorDir });
+      // The local branch only mirrors what was pushed; origin keeps the real one.
+      await git(['branch', '-D', branch], { cwd: mirrorDir });
+    }
+  }
+
+  async cleanup(request: CleanupRequest): Promise<CleanupReport> {
+    await this.#ensureDirs();
+    const active = new Set(request.activeTaskIds);
+    const releasedWorkspaceIds: string[] = [];
+    for (const workspace of await this.list()) {
+      if (active.has(workspace.taskId)) continue;
+      if (await this.release(workspace.workspaceId)) releasedWorkspaceIds.push(workspace.workspaceId);
+    }
+
+    const removedMirrorRepoIds: string[] = [];
+    for (const entry of await readdir(this.#layout.mirrorsDir)) {
+      if (!entry.endsWith('.json')) continue;
+      const key = entry.slice(0, -'.json'.length);
+      const removed = await this.#locks.run(key, async () => {
+        const meta = await readJsonIfExists<MirrorMeta>(this.#layout.mirrorMeta(key));
+        if (!meta) return undefined;
+        const inUse = (await this.list()).some((w) => repoKey(w.repoId) === key);
+        const idleMs = request.now.getTime() - Date.parse(meta.lastUsedAt);
+        if (inUse || idleMs <= request.idleMirrorMs) return undefined;
+        await rm(this.#layout.mirrorDir(key), { recursive: true, force: true });
+        await rm(this.#layout.mirrorMeta(key), { force: true });
+        return meta.repoId;
+      });
+      if (removed !== undefined) removedMirrorRepoIds.push(removed);
+    }
+    return { releasedWorkspaceIds, removedMirrorRepoIds };
+  }
+
+  async health(workspaceId: string): Promise<WorkspaceHealth> {
+    const record = await this.#record(workspaceId);
+    if (!record) return { status: 'missing', reason: `no workspace "${workspaceId}"` };
+    if (!(await exists(record.path))) return { status: 'missing', reason: `${record.path} does not exist` };
+    const head = await git(['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: record.path });
+    if (head.code !== 0) return { status: 'corrupt', reason: `not a git checkout on a branch: ${head.stderr.trim()}` };
+    if (head.stdout.trim() !== record.branch) {
+      return { status: 'corrupt', reason: `HEAD is on "${head.stdout.trim()}", expected "${record.branch}"` };
+    }
+    const commit = await git(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { cwd: record.path });
+    if (commit.code !== 0) return { status: 'corrupt', reason: 'HEAD does not point to a readable commit' };
+    return { status: 'healthy' };
+  }
+
+  async list(): Promise<readonly Workspace[]> {
+    let entries: string[];
+    try {
+      entries = await readdir(this.#layout.workspacesDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const records = await Promise.all(
+      entries
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => readJsonIfExists<Workspace>(join(this.#layout.workspacesDir, name))),
+    );
+    return records.filter((r): r is Workspace => r !== undefined).sort((a, b) => a.workspaceId.localeCompare(b.workspaceId));
+  }
+
+  #record(workspaceId: string): Promise<Workspace | undefined> {
+    // Ids come from callers; only well-formed ones may become paths.
+    const [taskId, runId, extra] = workspaceId.split('.');
+    if (extra !== undefined || !taskId || !runId || !isSafeId(taskId) || !isSafeId(runId)) {
+      return Promise.resolve(undefined);
+    }
+    return readJsonIfExists<Workspace>(this.#layout.workspaceRecord(workspaceId));
+  }
+
+  async #touchMirror(key: string, repoId: string, url: string): Promise<void> {
+    const meta: MirrorMeta = { repoId, url, lastUsedAt: this.#clock().toISOString() };
+    await writeJsonAtomic(this.#layout.mirrorMeta(key), meta);
+  }
+
+  async #ensureDirs(): Promise<void> {
+    await mkdir(this.#layout.mirrorsDir, { recursive: true });
+    await mkdir(this.#layout.worktreesDir, { recursive: true });
+    await mkdir(this.#layout.workspacesDir, { recursive: true });
+  }
+}
+
+function validate(request: ProvisionRequest): string | undefined {
+  if (!isSafeId(request.taskId)) {
+    return `task id "${request.taskId}" is not valid; use 1-100 letters, digits, "_" or "-"`;
+  }
+  if (!isSafeId(request.runId)) {
+    return `run id "${request.runId}" is not valid; use 1-100 letters, digits, "_" or "-"`;
+  }
+  if (request.repo.id.length === 0) return 'repo id is empty';
+  if (request.repo.url.length === 0) return `repo "${request.repo.id}" has no url`;
+  for (const [label, name] of [
+    ['branch', request.branch],
+    ['base branch', request.baseBranch ?? request.repo.defaultBranch],
+  ] as const) {
+    const problem = branchNameProblem(name);
+    if (problem) return `${label} "${name}" ${problem}`;
+  }
+  return undefined;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
