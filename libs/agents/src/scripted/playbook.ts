@@ -38,7 +38,13 @@ export function parsePlaybook(source: string): PlaybookParseResult {
   if (document.errors.length > 0) {
     return { ok: false, errors: document.errors.map((error) => `not valid YAML: ${error.message}`) };
   }
-  const root: unknown = document.toJS();
+  let root: unknown;
+  try {
+    root = document.toJS();
+  } catch (error) {
+    // toJS throws on alias bombs (a document that expands past yaml's alias limit).
+    return { ok: false, errors: [`not valid YAML: ${(error as Error).message}`] };
+  }
   if (!isRecord(root)) {
     return { ok: false, errors: [`a playbook is a mapping of run kinds to step lists, got ${describe(root)}`] };
   }
