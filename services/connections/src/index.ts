@@ -1,1 +1,1 @@
-export {};
+export * from './secrets/index.js';
