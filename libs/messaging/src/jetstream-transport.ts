@@ -242,7 +242,8 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   private async deadLetter(msg: JsMsg, letter: DeadLetter): Promise<void> {
     try {
       await publishDeadLetter(this.js!, this.options.topology.dlq(this.options.service), msg, letter);
-      msg.term(letter.reason);
+      // No term reason: server 2.9 ignores a "+TERM <reason>" ack and would redeliver forever.
+      msg.term();
     } catch (error) {
       // Never drop a message we could not park: keep it and try again later.
       const delay = retryDelayMs(msg.info.deliveryCount, this.options.backoff);
