@@ -50,7 +50,8 @@ async function main(): Promise<void> {
   } catch (error) {
     return fail([`cannot read the prompt file ${args.promptFile}: ${(error as Error).message}`], sessionId);
   }
-  for (const line of prompt.replace(/\n$/, '').split('\n')) emit({ type: 'prompt', text: `${PROMPT_PREFIX}${line}` });
+  const promptLines = prompt === '' ? [] : prompt.replace(/\n$/, '').split('\n');
+  for (const line of promptLines) emit({ type: 'prompt', text: `${PROMPT_PREFIX}${line}` });
 
   const playbookPath = resolve(workdir, args.playbook ?? process.env['COHORT_PLAYBOOK'] ?? '.cohort/playbook.yaml');
   let source: string;
