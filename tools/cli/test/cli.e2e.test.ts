@@ -53,3 +53,37 @@ describe('cohort usage errors', () => {
     expect(stderr).toContain("'--colour'");
   });
 });
+
+describe('cohort up and down', () => {
+  it('starts a nats-server of its own when nothing answers, provisions the streams, and down stops it', async () => {
+    const { freePort, uniqueNamespace } = await import('@cohort/testing');
+    const { mkdtemp, rm, readFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dataDir = await mkdtemp(join(tmpdir(), 'cohort-up-'));
+    const env = { NATS_URL: `nats://127.0.0.1:${await freePort()}`, COHORT_DATA_DIR: dataDir, COHORT_NAMESPACE: uniqueNamespace('up') };
+    try {
+      const up = await cohortCli(['up', '--json'], env);
+      expect(up.stderr).toBe('');
+      expect(up.code).toBe(0);
+      const report = JSON.parse(up.stdout);
+      expect(report.nats.startedPid).toBeGreaterThan(0);
+      expect(report.streams).toEqual([
+        `${env.COHORT_NAMESPACE.toUpperCase()}_EVENTS`,
+        `${env.COHORT_NAMESPACE.toUpperCase()}_INBOX`,
+        `${env.COHORT_NAMESPACE.toUpperCase()}_LOGS`,
+        `${env.COHORT_NAMESPACE.toUpperCase()}_DLQ`,
+      ]);
+      expect(Number(await readFile(join(dataDir, 'nats-server.pid'), 'utf8'))).toBe(report.nats.startedPid);
+      const again = JSON.parse((await cohortCli(['up', '--json'], env)).stdout);
+      expect(again.nats.startedPid).toBeUndefined();
+      const down = await cohortCli(['down'], env);
+      expect(down.stdout).toContain('stopped the nats-server started by up');
+      const doctor = await cohortCli(['doctor', '--json'], env);
+      expect(JSON.parse(doctor.stdout).find((r: { name: string }) => r.name === 'nats').ok).toBe(false);
+    } finally {
+      await cohortCli(['down'], env);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
