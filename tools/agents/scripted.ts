@@ -61,7 +61,11 @@ async function main(): Promise<void> {
     return fail([`playbook not found: ${playbookPath} (pass --playbook <file> or create .cohort/playbook.yaml)`], sessionId);
   }
   const playbook = parsePlaybook(source);
-  if (!playbook.ok) return fail(playbook.errors.map((error) => `${playbookPath}: ${error}`), sessionId);
+  if (!playbook.ok)
+    return fail(
+      playbook.errors.map((error) => `${playbookPath}: ${error}`),
+      sessionId,
+    );
 
   const steps = selectSteps(playbook.value, args.runKind, args.attempt);
   if (!steps) {

@@ -7,7 +7,9 @@ describe('agentAdapter', () => {
   });
 
   it('rejects an unknown agent naming it and every known one', () => {
-    expect(() => agentAdapter('claude')).toThrow('unknown agent "claude"; known agents: claude-code, codex, copilot, gemini, opencode, scripted');
+    expect(() => agentAdapter('claude')).toThrow(
+      'unknown agent "claude"; known agents: claude-code, codex, copilot, gemini, opencode, scripted',
+    );
   });
 
   it('hands scripted options to the scripted adapter', () => {

@@ -6,16 +6,33 @@ const adapters = AGENT_NAMES.map((name) => agentAdapter(name));
 
 // Lines that look like each agent's protocol but carry the wrong shapes, alongside arbitrary text.
 const jsonish = fc
-  .record({
-    type: fc.constantFrom('system', 'assistant', 'user', 'result', 'thread.started', 'item.completed', 'turn.completed', 'turn.failed', 'error', 'usage', 'review', 'prompt', 'output'),
-    message: fc.anything(),
-    item: fc.anything(),
-    usage: fc.anything(),
-    error: fc.anything(),
-    comments: fc.anything(),
-    modelUsage: fc.anything(),
-    text: fc.anything(),
-  }, { requiredKeys: ['type'] })
+  .record(
+    {
+      type: fc.constantFrom(
+        'system',
+        'assistant',
+        'user',
+        'result',
+        'thread.started',
+        'item.completed',
+        'turn.completed',
+        'turn.failed',
+        'error',
+        'usage',
+        'review',
+        'prompt',
+        'output',
+      ),
+      message: fc.anything(),
+      item: fc.anything(),
+      usage: fc.anything(),
+      error: fc.anything(),
+      comments: fc.anything(),
+      modelUsage: fc.anything(),
+      text: fc.anything(),
+    },
+    { requiredKeys: ['type'] },
+  )
   .map((object) => JSON.stringify(object));
 const anyLine = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.json(), jsonish);
 

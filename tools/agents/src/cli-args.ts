@@ -25,7 +25,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     if (!(VALUE_FLAGS as readonly string[]).includes(flag)) return { ok: false, error: `unknown argument ${JSON.stringify(arg)}` };
     const value = inline ?? argv[(i += 1)];
     if (value === undefined) return { ok: false, error: `${flag} needs a value` };

@@ -33,7 +33,10 @@ export async function runSteps(steps: readonly PlaybookStep[], key: string, work
         if (!text.includes(step.find)) {
           return { ok: false, error: `${where}.patch.find: ${JSON.stringify(step.find)} not found in ${step.path}` };
         }
-        await writeFile(file, text.replace(step.find, () => step.replace));
+        await writeFile(
+          file,
+          text.replace(step.find, () => step.replace),
+        );
         emit({ type: 'tool', text: `patch ${step.path}` });
         break;
       }

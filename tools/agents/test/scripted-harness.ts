@@ -29,7 +29,10 @@ export interface AgentRun {
   readonly arrivals: readonly number[];
 }
 
-type RunInput = Partial<Omit<BuildCommandInput, 'workdir' | 'env'>> & { readonly playbook?: string; readonly extraArgs?: readonly string[] };
+type RunInput = Partial<Omit<BuildCommandInput, 'workdir' | 'env'>> & {
+  readonly playbook?: string;
+  readonly extraArgs?: readonly string[];
+};
 
 /** Spawns the real scripted executable the way the agent runtime does: the adapter's command, no shell. */
 export function runScripted(workdir: string, input: RunInput = {}): Promise<AgentRun> {
@@ -80,7 +83,16 @@ export function runScripted(workdir: string, input: RunInput = {}): Promise<Agen
         review = parsed.review ?? review;
         sessionId = parsed.sessionId ?? sessionId;
       }
-      resolve({ exitCode, stdoutLines, stderr, entries, usage: usage.total(), arrivals, ...(review ? { review } : {}), ...(sessionId ? { sessionId } : {}) });
+      resolve({
+        exitCode,
+        stdoutLines,
+        stderr,
+        entries,
+        usage: usage.total(),
+        arrivals,
+        ...(review ? { review } : {}),
+        ...(sessionId ? { sessionId } : {}),
+      });
     });
   });
 }

@@ -97,7 +97,11 @@ describe('scripted agent', () => {
     );
     const run = await runScripted(repo.dir, { runKind: 'review' });
     expect(run.exitCode).toBe(0);
-    expect(run.review).toEqual({ verdict: 'request_changes', body: 'Almost there.', comments: [{ path: 'src/sum.js', line: 1, body: 'Handle non-numbers.' }] });
+    expect(run.review).toEqual({
+      verdict: 'request_changes',
+      body: 'Almost there.',
+      comments: [{ path: 'src/sum.js', line: 1, body: 'Handle non-numbers.' }],
+    });
   });
 
   it('exits with the code of an exit step and runs nothing after it', async () => {
@@ -112,7 +116,10 @@ describe('scripted agent', () => {
 
   it('plays initial#2 on the second attempt and the matching resume section', async () => {
     using repo = tempGitRepo();
-    writePlaybook(repo.dir, 'initial:\n  - print: first try\ninitial#2:\n  - print: second try\nresume:ci_failure:\n  - print: fixing CI\ndefault:\n  - print: fallback\n');
+    writePlaybook(
+      repo.dir,
+      'initial:\n  - print: first try\ninitial#2:\n  - print: second try\nresume:ci_failure:\n  - print: fixing CI\ndefault:\n  - print: fallback\n',
+    );
     const second = await runScripted(repo.dir, { attempt: 2 });
     const resume = await runScripted(repo.dir, { runKind: 'resume', resumeReason: 'ci_failure', attempt: 3 });
     const review = await runScripted(repo.dir, { runKind: 'review' });
@@ -159,7 +166,12 @@ resume:ci_failure:
     const first = await runScripted(repo.dir);
     expect(texts(first, 'tool')).toContain('not ok - sum 1 2');
     expect(ci()).toBe('failing');
-    const resume = await runScripted(repo.dir, { runKind: 'resume', resumeReason: 'ci_failure', attempt: 2, prompt: 'CI failed: not ok - sum 1 2' });
+    const resume = await runScripted(repo.dir, {
+      runKind: 'resume',
+      resumeReason: 'ci_failure',
+      attempt: 2,
+      prompt: 'CI failed: not ok - sum 1 2',
+    });
     expect(texts(resume)[0]).toBe('[prompt] CI failed: not ok - sum 1 2');
     expect(texts(resume, 'tool')).toContain('ok');
     expect(ci()).toBe('passing');

@@ -28,7 +28,15 @@ describe('claude-code adapter', () => {
   });
 
   it('resumes the earlier session when one is known', () => {
-    const command = adapter.buildCommand({ prompt: 'p', workdir: '/w', model: '', runKind: 'resume', resumeReason: 'ci_failure', sessionId: 's-1', env: {} });
+    const command = adapter.buildCommand({
+      prompt: 'p',
+      workdir: '/w',
+      model: '',
+      runKind: 'resume',
+      resumeReason: 'ci_failure',
+      sessionId: 's-1',
+      env: {},
+    });
     expect(command.args.slice(-2)).toEqual(['--resume', 's-1']);
     expect(command.args).not.toContain('--model');
   });

@@ -16,7 +16,15 @@ describe('codex adapter', () => {
   });
 
   it('resumes the earlier thread when one is known', () => {
-    const command = adapter.buildCommand({ prompt: 'p', workdir: '/w', model: '', runKind: 'resume', resumeReason: 'review', sessionId: 'th-1', env: {} });
+    const command = adapter.buildCommand({
+      prompt: 'p',
+      workdir: '/w',
+      model: '',
+      runKind: 'resume',
+      resumeReason: 'review',
+      sessionId: 'th-1',
+      env: {},
+    });
     expect(command.args).toEqual(['exec', 'resume', 'th-1', '--json', '--full-auto', '--skip-git-repo-check', '-']);
   });
 

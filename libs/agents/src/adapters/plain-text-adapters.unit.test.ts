@@ -14,13 +14,22 @@ describe('plain-text adapters', () => {
   });
 
   it('continues an earlier session for the CLIs that take one', () => {
-    expect(opencodeAdapter().buildCommand({ ...input, sessionId: 's' }).args).toEqual(['run', '--model', 'm-1', '--session', 's', input.prompt]);
+    expect(opencodeAdapter().buildCommand({ ...input, sessionId: 's' }).args).toEqual([
+      'run',
+      '--model',
+      'm-1',
+      '--session',
+      's',
+      input.prompt,
+    ]);
     expect(copilotAdapter().buildCommand({ ...input, sessionId: 's' }).args).toContain('--resume');
   });
 
   it('logs each stdout line as text and stderr as a warning, dropping blank lines', () => {
     const adapter = geminiAdapter();
-    expect(adapter.parseLine('Done: 2 files changed', 'stdout').entries).toEqual([{ level: 'info', kind: 'text', text: 'Done: 2 files changed' }]);
+    expect(adapter.parseLine('Done: 2 files changed', 'stdout').entries).toEqual([
+      { level: 'info', kind: 'text', text: 'Done: 2 files changed' },
+    ]);
     expect(adapter.parseLine('quota low', 'stderr').entries).toEqual([{ level: 'warn', kind: 'text', text: 'quota low' }]);
     expect(adapter.parseLine('   ', 'stdout').entries).toEqual([]);
   });

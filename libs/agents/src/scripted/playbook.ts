@@ -25,8 +25,7 @@ export type PlaybookStep =
 export type Playbook = ReadonlyMap<string, readonly PlaybookStep[]>;
 
 export type PlaybookParseResult =
-  | { readonly ok: true; readonly value: Playbook }
-  | { readonly ok: false; readonly errors: readonly string[] };
+  { readonly ok: true; readonly value: Playbook } | { readonly ok: false; readonly errors: readonly string[] };
 
 const STEP_KEYS = ['write', 'patch', 'append', 'run', 'print', 'sleep_ms', 'usage', 'review', 'exit'] as const;
 type StepKey = (typeof STEP_KEYS)[number];

@@ -49,18 +49,54 @@ review:
   });
 
   it.each([
-    ['an unknown step, naming its index', 'initial:\n  - print: a\n  - delete: x\n', 'initial[1]: a step has exactly one of write, patch, append, run, print, sleep_ms, usage, review, exit (print may add delay_ms); found delete'],
-    ['a field of the wrong type', 'initial:\n  - patch: { path: a.js, find: 3, replace: b }\n', 'initial[0].patch.find: expected a string, got number 3'],
+    [
+      'an unknown step, naming its index',
+      'initial:\n  - print: a\n  - delete: x\n',
+      'initial[1]: a step has exactly one of write, patch, append, run, print, sleep_ms, usage, review, exit (print may add delay_ms); found delete',
+    ],
+    [
+      'a field of the wrong type',
+      'initial:\n  - patch: { path: a.js, find: 3, replace: b }\n',
+      'initial[0].patch.find: expected a string, got number 3',
+    ],
     ['a missing field', 'initial:\n  - write: { path: a.js }\n', 'initial[0].write.content: expected a string, got nothing'],
-    ['an unknown field', 'initial:\n  - write: { path: a.js, content: x, mode: 755 }\n', 'initial[0].write.mode: unknown field; accepted: path, content'],
-    ['a path outside the working directory', 'initial:\n  - write: { path: ../../etc/passwd, content: x }\n', 'initial[0].write.path: expected a relative path inside the working directory, got "../../etc/passwd"'],
-    ['an absolute path', 'initial:\n  - append: { path: /tmp/x, content: x }\n', 'initial[0].append.path: expected a relative path inside the working directory, got "/tmp/x"'],
+    [
+      'an unknown field',
+      'initial:\n  - write: { path: a.js, content: x, mode: 755 }\n',
+      'initial[0].write.mode: unknown field; accepted: path, content',
+    ],
+    [
+      'a path outside the working directory',
+      'initial:\n  - write: { path: ../../etc/passwd, content: x }\n',
+      'initial[0].write.path: expected a relative path inside the working directory, got "../../etc/passwd"',
+    ],
+    [
+      'an absolute path',
+      'initial:\n  - append: { path: /tmp/x, content: x }\n',
+      'initial[0].append.path: expected a relative path inside the working directory, got "/tmp/x"',
+    ],
     ['an exit code out of range', 'initial:\n  - exit: 300\n', 'initial[0].exit: expected an exit code from 0 to 255, got number 300'],
     ['a negative delay', 'initial:\n  - print: a\n    delay_ms: -1\n', 'initial[0].delay_ms: expected a whole number >= 0, got number -1'],
-    ['a bad verdict', 'review:\n  - review: { verdict: lgtm }\n', 'review[0].review.verdict: expected approve or request_changes, got string "lgtm"'],
-    ['a comment without a line', 'review:\n  - review: { verdict: approve, comments: [{ path: a, body: b }] }\n', 'review[0].review.comments[0].line: expected a whole number >= 0, got nothing'],
-    ['usage without output tokens', 'initial:\n  - usage: { input_tokens: 1 }\n', 'initial[0].usage.output_tokens: expected a whole number >= 0, got nothing'],
-    ['an unknown run kind', 'resume:flaky:\n  - exit: 0\n', 'unknown run kind "resume:flaky"; accepted: initial, resume, resume:ci_failure, resume:review, resume:conflict, resume:user_message, review, default (optionally followed by #<attempt>, e.g. initial#2)'],
+    [
+      'a bad verdict',
+      'review:\n  - review: { verdict: lgtm }\n',
+      'review[0].review.verdict: expected approve or request_changes, got string "lgtm"',
+    ],
+    [
+      'a comment without a line',
+      'review:\n  - review: { verdict: approve, comments: [{ path: a, body: b }] }\n',
+      'review[0].review.comments[0].line: expected a whole number >= 0, got nothing',
+    ],
+    [
+      'usage without output tokens',
+      'initial:\n  - usage: { input_tokens: 1 }\n',
+      'initial[0].usage.output_tokens: expected a whole number >= 0, got nothing',
+    ],
+    [
+      'an unknown run kind',
+      'resume:flaky:\n  - exit: 0\n',
+      'unknown run kind "resume:flaky"; accepted: initial, resume, resume:ci_failure, resume:review, resume:conflict, resume:user_message, review, default (optionally followed by #<attempt>, e.g. initial#2)',
+    ],
     ['steps that are not a list', 'initial: { print: a }\n', 'initial: expected a list of steps, got a mapping'],
     ['a document that is not a mapping', '- print: a\n', 'a playbook is a mapping of run kinds to step lists, got a list'],
   ])('rejects %s', (_what, source, message) => {
@@ -81,10 +117,16 @@ review:
 
   it('never throws, whatever the document', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.anything().map((value) => stringify(value) ?? '')), (source) => {
-        const result = parsePlaybook(source);
-        expect(typeof result.ok).toBe('boolean');
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.anything().map((value) => stringify(value) ?? ''),
+        ),
+        (source) => {
+          const result = parsePlaybook(source);
+          expect(typeof result.ok).toBe('boolean');
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -103,7 +145,10 @@ review:
       fc.property(fc.array(step, { maxLength: 8 }), (steps) => {
         const result = parsePlaybook(stringify({ initial: steps }));
         expect(result.ok).toBe(true);
-        if (result.ok) expect(result.value.get('initial')?.map((s) => s.type)).toEqual(steps.map((s) => (Object.keys(s)[0] === 'sleep_ms' ? 'sleep' : Object.keys(s)[0])));
+        if (result.ok)
+          expect(result.value.get('initial')?.map((s) => s.type)).toEqual(
+            steps.map((s) => (Object.keys(s)[0] === 'sleep_ms' ? 'sleep' : Object.keys(s)[0])),
+          );
       }),
     );
   });
@@ -121,7 +166,8 @@ default: [{ print: fallback }]
     if (!result.ok) throw new Error(result.errors.join('\n'));
     return result.value;
   })();
-  const printed = (key: string, attempt: number) => selectSteps(playbook, key, attempt)?.map((step) => (step.type === 'print' ? step.text : step.type));
+  const printed = (key: string, attempt: number) =>
+    selectSteps(playbook, key, attempt)?.map((step) => (step.type === 'print' ? step.text : step.type));
 
   it.each([
     ['initial', 1, 'first'],
@@ -142,7 +188,14 @@ default: [{ print: fallback }]
 
 describe('parsePlaybook on hostile input', () => {
   it('rejects a document that expands aliases without bound', () => {
-    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`)].join('\n');
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`,
+      ),
+    ].join('\n');
     expect(errorsOf(bomb)[0]).toMatch(/^not valid YAML: /);
   });
 });
