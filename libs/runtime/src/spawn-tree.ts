@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { groupRunning } from './process-group.js';
 
 export interface SpawnTreeOptions {
   readonly cwd: string;
@@ -91,15 +92,7 @@ export function spawnTree(command: string, args: readonly string[], options: Spa
   exited.catch(() => undefined);
 
   const pid = child.pid;
-  const groupAlive = (): boolean => {
-    if (pid === undefined) return false;
-    try {
-      process.kill(-pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const groupAlive = (): boolean => pid !== undefined && groupRunning(pid);
   const signalGroup = (signal: NodeJS.Signals): void => {
     if (pid === undefined) return;
     try {
@@ -116,10 +109,9 @@ export function spawnTree(command: string, args: readonly string[], options: Spa
       const deadline = Date.now() + killGraceMs;
       while (groupAlive() && Date.now() < deadline) await sleep(pollMs);
       if (groupAlive()) signalGroup('SIGKILL');
-      // Bounded: a killed process whose new parent never reaps it stays a zombie and
-      // still answers signal 0, though it is dead.
-      const reapDeadline = Date.now() + 1000;
-      while (groupAlive() && Date.now() < reapDeadline) await sleep(pollMs);
+      // Bounded, in case a process is stuck in uninterruptible sleep and ignores even SIGKILL for a while.
+      const killDeadline = Date.now() + 1000;
+      while (groupAlive() && Date.now() < killDeadline) await sleep(pollMs);
     })();
     return killing;
   };
