@@ -1,0 +1,5 @@
+export * from './env-config.js';
+export * from './redactor.js';
+export * from './json-logger.js';
+export * from './health-server.js';
+export * from './graceful-shutdown.js';
