@@ -26,7 +26,7 @@ describe('HealthServer', () => {
     expect(down.body.checks.nats).toEqual({ ok: false, detail: 'NATS connection closed' });
     natsUp = true;
     server.markDraining();
-    expect((await get('/readyz')).body.checks.shutdown.ok).toBe(false);
+    expect((await get('/readyz')).body.checks.shutdown?.ok).toBe(false);
     expect((await get('/nope')).code).toBe(404);
   });
 });
