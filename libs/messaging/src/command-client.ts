@@ -32,7 +32,8 @@ export interface CommandErrorResult {
   readonly correlationId: string;
 }
 
-export type CommandResult = { readonly ok: true; readonly value: CommandAccepted } | { readonly ok: false; readonly error: CommandErrorResult };
+export type CommandResult =
+  { readonly ok: true; readonly value: CommandAccepted } | { readonly ok: false; readonly error: CommandErrorResult };
 
 export interface SendOptions {
   /** @default the client's timeoutMs */
@@ -76,10 +77,19 @@ export class CommandClient {
       replyBytes = reply.data;
     } catch (_error) {
       // Timeout and no responders both mean nobody answered in time; callers retry or report it the same way.
-      return failure(CommandErrorCode.UNAVAILABLE, `service ${service} unavailable: no reply to ${command} within ${timeout} ms`, correlationId);
+      return failure(
+        CommandErrorCode.UNAVAILABLE,
+        `service ${service} unavailable: no reply to ${command} within ${timeout} ms`,
+        correlationId,
+      );
     }
     const decoded = decodeJson(CommandReplySchema, replyBytes);
-    if (!decoded.ok) return failure(CommandErrorCode.INTERNAL, `service ${service} sent an unreadable reply to ${command}: ${decoded.error.message}`, correlationId);
+    if (!decoded.ok)
+      return failure(
+        CommandErrorCode.INTERNAL,
+        `service ${service} sent an unreadable reply to ${command}: ${decoded.error.message}`,
+        correlationId,
+      );
     const { result } = decoded.value;
     if (result.case === 'accepted') return { ok: true, value: result.value };
     if (result.case === 'error') {

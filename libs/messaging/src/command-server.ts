@@ -108,7 +108,10 @@ export class CommandServer implements OnApplicationShutdown {
 
     const registration = this.handlers.get(command);
     if (!registration) {
-      fail(CommandErrorCode.VALIDATION, `command "${command}" is not handled by ${this.options.service}; known: ${[...this.handlers.keys()].join(', ')}`);
+      fail(
+        CommandErrorCode.VALIDATION,
+        `command "${command}" is not handled by ${this.options.service}; known: ${[...this.handlers.keys()].join(', ')}`,
+      );
       return;
     }
     const decoded = decodeJson(registration.schema, msg.data);
@@ -132,7 +135,10 @@ export class CommandServer implements OnApplicationShutdown {
         fail(error.code, error.message, error.field);
         return;
       }
-      this.log.error(`${command} failed [correlation ${correlationId}]: ${describeError(error)}`, error instanceof Error ? error.stack : undefined);
+      this.log.error(
+        `${command} failed [correlation ${correlationId}]: ${describeError(error)}`,
+        error instanceof Error ? error.stack : undefined,
+      );
       fail(CommandErrorCode.INTERNAL, `${command} failed unexpectedly; quote correlation id ${correlationId} when reporting it`);
     }
   }

@@ -30,7 +30,9 @@ describe('commands over request/reply', () => {
     server.listen();
     const result = await client.send('intake', 'CreateTask', CreateTaskSchema, createTask);
     expect(result.ok).toBe(true);
-    expect(result.ok && { aggregateId: result.value.aggregateId, eventIds: result.value.eventIds, position: result.value.position }).toEqual({
+    expect(
+      result.ok && { aggregateId: result.value.aggregateId, eventIds: result.value.eventIds, position: result.value.position },
+    ).toEqual({
       aggregateId: 't-1',
       eventIds: ['e-1'],
       position: '42',
@@ -48,9 +50,15 @@ describe('commands over request/reply', () => {
     const missing = await client.send('intake', 'CreateTask', CreateTaskSchema, { ...createTask, title: '' });
     expect(missing).toMatchObject({ ok: false, error: { code: CommandErrorCode.VALIDATION, field: 'title' } });
 
-    const raw = await ctx.nc.request(ctx.topology.command('intake', 'CreateTask'), JSON.stringify({ kind: 'TASK_KIND_STANDALONE', title: 't', priority: 'high' }));
+    const raw = await ctx.nc.request(
+      ctx.topology.command('intake', 'CreateTask'),
+      JSON.stringify({ kind: 'TASK_KIND_STANDALONE', title: 't', priority: 'high' }),
+    );
     const reply = decodeJson(CommandReplySchema, raw.data);
-    expect(reply.ok && reply.value.result.case === 'error' && reply.value.result.value).toMatchObject({ code: CommandErrorCode.VALIDATION, field: 'priority' });
+    expect(reply.ok && reply.value.result.case === 'error' && reply.value.result.value).toMatchObject({
+      code: CommandErrorCode.VALIDATION,
+      field: 'priority',
+    });
     expect(called).toBe(false);
   });
 
@@ -101,7 +109,13 @@ describe('commands over request/reply', () => {
     });
     server.listen();
     const parent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-    const result = await client.send('intake', 'CancelTask', CancelTaskSchema, { taskId: 't-1' }, { traceparent: parent, correlationId: 'corr-9' });
+    const result = await client.send(
+      'intake',
+      'CancelTask',
+      CancelTaskSchema,
+      { taskId: 't-1' },
+      { traceparent: parent, correlationId: 'corr-9' },
+    );
     expect(result.ok).toBe(true);
     const received = parseTraceparent(seen?.traceparent);
     expect(received?.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');

@@ -53,14 +53,19 @@ export async function ensureMessagingStreams(
   options: MessagingStreamsOptions = {},
 ): Promise<MessagingStreams> {
   const replicas = options.replicas ?? 1;
+  const inboxWindowMs = options.inbox?.duplicateWindowMs ?? 2 * 60 * 1000;
+  const inboxMaxAgeMs = options.inbox?.maxAgeMs ?? 7 * DAY_MS;
+  if (inboxWindowMs > inboxMaxAgeMs) {
+    throw new Error(`inbox.duplicateWindowMs (${inboxWindowMs}) cannot be longer than inbox.maxAgeMs (${inboxMaxAgeMs})`);
+  }
   const common = { storage: StorageType.File, retention: RetentionPolicy.Limits, discard: DiscardPolicy.Old, num_replicas: replicas };
   const [inbox, dlq, logs] = await Promise.all([
     ensureStream(jsm, {
       ...common,
       name: topology.streams.inbox,
       subjects: [topology.allInbound],
-      duplicate_window: nanos(options.inbox?.duplicateWindowMs ?? 2 * 60 * 1000),
-      max_age: nanos(options.inbox?.maxAgeMs ?? 7 * DAY_MS),
+      duplicate_window: nanos(inboxWindowMs),
+      max_age: nanos(inboxMaxAgeMs),
     }),
     ensureStream(jsm, {
       ...common,
@@ -89,15 +94,21 @@ async function ensureStream(jsm: JetStreamManager, desired: DesiredStream): Prom
   });
   if (!existing) {
     try {
-      return await jsm.streams.add(desired);
+      return await jsm.streams.add(withDuplicateWindow(desired));
     } catch (error) {
       // Another replica created it between our lookup and our add: fall through to update.
       if (!isAlreadyInUse(error)) throw error;
     }
   }
   // Storage type cannot change on an existing stream; everything else here can.
-  const { storage: _storage, ...mutable } = desired;
+  const { storage: _storage, ...mutable } = withDuplicateWindow(desired);
   return jsm.streams.update(desired.name, mutable);
+}
+
+/** The server refuses a duplicate window (2 minutes by default) longer than max age. */
+function withDuplicateWindow(desired: DesiredStream): DesiredStream {
+  if (desired.duplicate_window !== undefined || !desired.max_age) return desired;
+  return { ...desired, duplicate_window: Math.min(desired.max_age, nanos(2 * 60 * 1000)) };
 }
 
 function isNotFound(error: unknown): boolean {

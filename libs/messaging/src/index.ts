@@ -6,7 +6,13 @@ export { type DeadLetter, type DeadLetterReason } from './dead-letter.js';
 export { retryDelayMs, type BackoffOptions } from './backoff.js';
 export { currentMessageContext, runWithMessageContext, type MessageContext } from './message-context.js';
 export { CommandServer, type CommandServerOptions, type CommandHandler, type CommandAcceptedInit } from './command-server.js';
-export { CommandClient, type CommandClientOptions, type CommandResult, type CommandErrorResult, type SendOptions } from './command-client.js';
+export {
+  CommandClient,
+  type CommandClientOptions,
+  type CommandResult,
+  type CommandErrorResult,
+  type SendOptions,
+} from './command-client.js';
 export { CommandFailure } from './command-failure.js';
 export { RethrowRpcErrorsFilter } from './rethrow-rpc-errors.filter.js';
 export { NATS_CONNECTION, MESSAGING_TOPOLOGY, COMMAND_SERVER_OPTIONS, COMMAND_CLIENT_OPTIONS } from './tokens.js';

@@ -4,7 +4,15 @@ import { waitFor } from '@cohort/testing';
 import { ANY_EVENT, JetStreamTransport, type JetStreamTransportOptions } from './jetstream-transport.js';
 import { currentMessageContext, type MessageContext } from './message-context.js';
 import { inboundDecoder } from './message-decoders.js';
-import { deadLetters, messagingTestContext, publishEvent, publishRaw, sleep, taskCancelled, taskCreated } from './messaging-test-fixtures.js';
+import {
+  deadLetters,
+  messagingTestContext,
+  publishEvent,
+  publishRaw,
+  sleep,
+  taskCancelled,
+  taskCreated,
+} from './messaging-test-fixtures.js';
 
 type Ctx = Awaited<ReturnType<typeof messagingTestContext>>;
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -102,7 +110,9 @@ describe('JetStream transport', () => {
     expect(h.get(Headers.deadLetterDeliveries)).toBe('3');
     expect(h.get(`${Headers.deadLetterOriginalHeaderPrefix}${Headers.correlationId}`)).toBe(event.correlationId);
     expect(h.get(`${Headers.deadLetterOriginalHeaderPrefix}${Headers.msgId}`)).toBe(event.id);
-    expect(new TextDecoder().decode(letter!.data)).toBe(new TextDecoder().decode((await import('@cohort/contracts')).encodeEnvelope(event)));
+    expect(new TextDecoder().decode(letter!.data)).toBe(
+      new TextDecoder().decode((await import('@cohort/contracts')).encodeEnvelope(event)),
+    );
     await settled(ctx);
     await sleep(300);
     expect(attempts).toBe(3);
@@ -199,7 +209,11 @@ describe('JetStream transport', () => {
     expect(await deadLetters(ctx.jsm, ctx.topology, 'scheduler')).toHaveLength(0);
 
     const anything: string[] = [];
-    await startTransport(ctx, { [ANY_EVENT]: (data) => anything.push((data as Envelope).type), TaskCancelled: () => undefined }, { service: 'projector' });
+    await startTransport(
+      ctx,
+      { [ANY_EVENT]: (data) => anything.push((data as Envelope).type), TaskCancelled: () => undefined },
+      { service: 'projector' },
+    );
     await waitFor('both events at the catch-all', () => (anything.length === 1 ? true : undefined));
     await settled(ctx, 'projector');
     expect(anything).toEqual(['TaskCreated']);

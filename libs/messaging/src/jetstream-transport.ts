@@ -106,7 +106,8 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   /** Binds (creating if needed) the durable consumer and starts pulling. */
   async start(): Promise<void> {
     const { connection } = this.options;
-    this.nc = 'servers' in connection ? await connect({ servers: connection.servers, name: connection.name ?? this.options.service }) : connection;
+    this.nc =
+      'servers' in connection ? await connect({ servers: connection.servers, name: connection.name ?? this.options.service }) : connection;
     this.js = jetstream(this.nc);
     await this.ensureConsumer();
     const consumer = await this.js.consumers.get(this.stream, this.consumerName);
@@ -127,7 +128,8 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.shutdownTimeoutMs))),
     ]);
     clearTimeout(timer);
-    if (timedOut) this.log.warn(`${this.queue.size} handler(s) still running after ${this.shutdownTimeoutMs} ms; their messages will be redelivered`);
+    if (timedOut)
+      this.log.warn(`${this.queue.size} handler(s) still running after ${this.shutdownTimeoutMs} ms; their messages will be redelivered`);
     if (this.nc && 'servers' in this.options.connection && !this.nc.isClosed()) await this.nc.drain();
     this.log.log('stopped');
   }
@@ -247,7 +249,9 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     } catch (error) {
       // Never drop a message we could not park: keep it and try again later.
       const delay = retryDelayMs(msg.info.deliveryCount, this.options.backoff);
-      this.log.error(`${msg.subject} #${msg.info.streamSequence}: dead-lettering failed (${describeError(error)}), retrying in ${delay} ms`);
+      this.log.error(
+        `${msg.subject} #${msg.info.streamSequence}: dead-lettering failed (${describeError(error)}), retrying in ${delay} ms`,
+      );
       msg.nak(delay);
     }
   }

@@ -9,7 +9,8 @@ export class KeyedWorkQueue {
   private pending = 0;
 
   constructor(readonly concurrencyLimit: number) {
-    if (!Number.isInteger(concurrencyLimit) || concurrencyLimit < 1) throw new Error(`concurrency must be a positive integer, got ${concurrencyLimit}`);
+    if (!Number.isInteger(concurrencyLimit) || concurrencyLimit < 1)
+      throw new Error(`concurrency must be a positive integer, got ${concurrencyLimit}`);
   }
 
   /** Tasks pushed and not yet finished (queued behind their key or running). */

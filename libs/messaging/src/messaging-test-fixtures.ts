@@ -43,7 +43,7 @@ export function taskCancelled(aggregateId: string, version = 2): Envelope {
   return {
     ...taskCreated(aggregateId, version),
     type: 'TaskCancelled',
-    data: create(TaskCancelledSchema, { taskId: aggregateId, reason: 'not needed' }),
+    data: create(TaskCancelledSchema, { reason: 'not needed' }),
   } as Envelope;
 }
 
@@ -54,11 +54,18 @@ export async function publishEvent(ctx: NatsTestContext, envelope: Envelope): Pr
   hdrs.set(Headers.eventType, envelope.type);
   hdrs.set(Headers.correlationId, envelope.correlationId);
   hdrs.set(Headers.traceparent, envelope.traceparent);
-  const ack = await jetstream(ctx.nc).publish(ctx.topology.event('task', envelope.aggregateId), encodeEnvelope(envelope), { headers: hdrs });
+  const ack = await jetstream(ctx.nc).publish(ctx.topology.event('task', envelope.aggregateId), encodeEnvelope(envelope), {
+    headers: hdrs,
+  });
   return ack.seq;
 }
 
-export async function publishRaw(ctx: NatsTestContext, subject: string, body: string, headerValues: Record<string, string> = {}): Promise<number> {
+export async function publishRaw(
+  ctx: NatsTestContext,
+  subject: string,
+  body: string,
+  headerValues: Record<string, string> = {},
+): Promise<number> {
   const hdrs = createHeaders();
   for (const [name, value] of Object.entries(headerValues)) hdrs.set(name, value);
   return (await jetstream(ctx.nc).publish(subject, new TextEncoder().encode(body), { headers: hdrs })).seq;

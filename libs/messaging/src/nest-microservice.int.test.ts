@@ -9,7 +9,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { CommandClient } from './command-client.js';
 import { CommandFailure } from './command-failure.js';
 import { CommandServer } from './command-server.js';
-import { JetStreamContext } from './jetstream-context.js';
+import type { JetStreamContext } from './jetstream-context.js';
 import { JetStreamTransport } from './jetstream-transport.js';
 import { currentMessageContext } from './message-context.js';
 import { RethrowRpcErrorsFilter } from './rethrow-rpc-errors.filter.js';
@@ -25,7 +25,7 @@ interface Seen {
 class TasksController {
   constructor(@Inject(SEEN) private readonly seen: Seen) {}
 
-  @EventPattern('TaskCreated')
+  @EventPattern<string>('TaskCreated')
   onTaskCreated(@Payload() event: Envelope, @Ctx() context: JetStreamContext): void {
     this.seen.events.push({
       type: event.type,
@@ -35,7 +35,7 @@ class TasksController {
     });
   }
 
-  @EventPattern('TaskCancelled')
+  @EventPattern<string>('TaskCancelled')
   async onTaskCancelled(): Promise<void> {
     throw new Error('cancellation is not wired yet');
   }

@@ -36,7 +36,9 @@ describe('traceparent parsing', () => {
   });
 
   it('accepts a future version with appended fields, as the spec asks', () => {
-    expect(parseTraceparent('01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-future')?.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(parseTraceparent('01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-future')?.traceId).toBe(
+      '0af7651916cd43dd8448eb211c80319c',
+    );
   });
 
   it('round-trips every valid version-00 header (property)', () => {
