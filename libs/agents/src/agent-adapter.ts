@@ -18,7 +18,9 @@ export interface LogEntry {
 
 /** Token usage reported by an agent. Each report is an increment to add to the run's total. */
 export interface Usage {
+  /** Input tokens not served from a prompt cache. */
   readonly inputTokens: number;
+  /** Input tokens served from a prompt cache; not included in `inputTokens`, since they are priced apart. */
   readonly cachedInputTokens: number;
   readonly outputTokens: number;
   /** Present only when the agent reports a cost itself. */

@@ -107,13 +107,12 @@ function parseResult(message: JsonObject): ParsedOutput {
   const costUsd = costField(message, 'total_cost_usd');
   const parsed: ParsedOutput = sessionId ? { entries, sessionId } : { entries };
   if (!usage) return parsed;
-  const cacheRead = countField(usage, 'cache_read_input_tokens');
   return {
     ...parsed,
     usage: {
-      // Claude counts cache writes and reads apart from input_tokens; Cohort's input total includes them.
-      inputTokens: countField(usage, 'input_tokens') + countField(usage, 'cache_creation_input_tokens') + cacheRead,
-      cachedInputTokens: cacheRead,
+      // Cache writes are billed as (more than) fresh input, so they count as input; only reads are cached input.
+      inputTokens: countField(usage, 'input_tokens') + countField(usage, 'cache_creation_input_tokens'),
+      cachedInputTokens: countField(usage, 'cache_read_input_tokens'),
       outputTokens: countField(usage, 'output_tokens'),
       model: mainModel(message),
       ...(costUsd !== undefined ? { costUsd } : {}),

@@ -57,11 +57,11 @@ describe('claude-code adapter', () => {
     expect(replay.sessionId).toBe('9b2f6c1e-0d3a-4c8e-9f11-5a7e2b3c4d5e');
   });
 
-  it('reports usage once, from the final result, with cache reads and writes counted as input', () => {
+  it('reports usage once, from the final result, with cache writes as input and cache reads as cached input', () => {
     const replay = replayTranscript(adapter, 'claude-code-stream.jsonl');
     expect(replay.usageReports).toBe(1);
     expect(replay.usage).toEqual({
-      inputTokens: 18 + 5570 + 43540,
+      inputTokens: 18 + 5570,
       cachedInputTokens: 43540,
       outputTokens: 240,
       costUsd: 0.0482,

@@ -83,12 +83,13 @@ function itemEntries(item: JsonObject): LogEntry[] {
 function parseTurnCompleted(event: JsonObject): ParsedOutput {
   const usage = objectField(event, 'usage');
   if (!usage) return { entries: [] };
+  const cached = countField(usage, 'cached_input_tokens');
   return {
     entries: [],
     usage: {
-      // Codex counts cached tokens inside input_tokens, as Cohort does.
-      inputTokens: countField(usage, 'input_tokens'),
-      cachedInputTokens: countField(usage, 'cached_input_tokens'),
+      // Codex counts cached tokens inside input_tokens; Cohort keeps the two apart, as they are priced apart.
+      inputTokens: Math.max(0, countField(usage, 'input_tokens') - cached),
+      cachedInputTokens: cached,
       outputTokens: countField(usage, 'output_tokens'),
       model: '',
     },

@@ -41,10 +41,10 @@ describe('codex adapter', () => {
     expect(replay.sessionId).toBe('0199a213-81c0-7800-8aa1-bbab2a035a53');
   });
 
-  it('reports the usage of each completed turn, without a cost codex does not give', () => {
+  it('reports the usage of each completed turn, cached tokens apart from fresh input, without a cost', () => {
     const replay = replayTranscript(adapter, 'codex-exec.jsonl');
     expect(replay.usageReports).toBe(1);
-    expect(replay.usage).toEqual({ inputTokens: 24763, cachedInputTokens: 24448, outputTokens: 122, model: '' });
+    expect(replay.usage).toEqual({ inputTokens: 24763 - 24448, cachedInputTokens: 24448, outputTokens: 122, model: '' });
   });
 
   it('logs a failed turn as errors', () => {
