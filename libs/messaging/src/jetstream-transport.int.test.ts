@@ -264,6 +264,25 @@ describe('JetStream transport', () => {
     for (const id of ['a', 'b', 'c']) expect(versions.get(id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
+  it('keeps a message queued behind a slow one of its aggregate alive, so it is not delivered twice', async () => {
+    const ctx = await setup('queued');
+    const handled: number[] = [];
+    await startTransport(ctx, {
+      TaskCreated: async (data) => {
+        const envelope = data as Envelope;
+        if (envelope.version === 1) await sleep(1800);
+        handled.push(envelope.version);
+      },
+    });
+    await publishEvent(ctx, taskCreated('slow', 1));
+    await publishEvent(ctx, taskCreated('slow', 2));
+    await waitFor('both events handled', () => (handled.length >= 2 ? true : undefined));
+    await settled(ctx);
+    await sleep(300);
+    expect(handled).toEqual([1, 2]);
+    expect((await consumerState(ctx)).redelivered).toBe(0);
+  });
+
   it('resumes where it stopped after a restart, with no event lost', async () => {
     const ctx = await setup('resume');
     const seen = new Set<string>();

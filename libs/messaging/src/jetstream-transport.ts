@@ -178,7 +178,10 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
           msg.nak();
           continue;
         }
-        this.queue.push(this.orderingKey(msg), () => this.process(msg));
+        // Kept alive from arrival, not from start: a message queued behind a slow one of its
+        // aggregate would otherwise pass its ack wait and be delivered a second time.
+        const keepAlive = setInterval(() => msg.working(), Math.max(100, this.ackWaitMs / 2));
+        this.queue.push(this.orderingKey(msg), () => this.process(msg).finally(() => clearInterval(keepAlive)));
         await this.queue.whenFree();
       }
     } catch (error) {
@@ -188,45 +191,47 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
 
   private async process(msg: JsMsg): Promise<void> {
     const where = `${msg.subject} #${msg.info.streamSequence} delivery ${msg.info.deliveryCount}`;
-    const keepAlive = setInterval(() => msg.working(), Math.max(100, this.ackWaitMs / 2));
+    let decoded: ReturnType<MessageDecoder>;
     try {
-      const decoded = this.decoder(msg);
-      if (!decoded.ok) {
-        const { error } = decoded;
-        const field = error.field ? ` (field ${error.field})` : '';
-        this.log.warn(`${where}: undecodable (${error.code}${field}), dead-lettering`);
-        await this.deadLetter(msg, { reason: `decode_${error.code}`, error: `${error.message}${field}` });
-        return;
-      }
-      const message = decoded.value;
-      const handler = this.getHandlerByPattern(message.pattern) ?? this.messageHandlers.get(ANY_EVENT);
-      if (!handler) {
-        msg.ack();
-        return;
-      }
-      const context: MessageContext = {
-        subject: msg.subject,
-        traceparent: message.traceparent,
-        correlationId: message.correlationId,
-        causationId: message.causationId,
-        messageId: message.messageId,
-        deliveryCount: msg.info.deliveryCount,
-        stream: msg.info.stream,
-        streamSequence: msg.info.streamSequence,
-      };
-      try {
-        await runWithMessageContext(context, async () => {
-          const result = await handler(message.data, new JetStreamContext([context, msg]));
-          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-        });
-      } catch (error) {
-        await this.failed(msg, where, error);
-        return;
-      }
-      msg.ack();
-    } finally {
-      clearInterval(keepAlive);
+      decoded = this.decoder(msg);
+    } catch (error) {
+      // A throwing decoder is a bug here, not a bad message: retry rather than dead-letter.
+      await this.failed(msg, where, error);
+      return;
     }
+    if (!decoded.ok) {
+      const { error } = decoded;
+      const field = error.field ? ` (field ${error.field})` : '';
+      this.log.warn(`${where}: undecodable (${error.code}${field}), dead-lettering`);
+      await this.deadLetter(msg, { reason: `decode_${error.code}`, error: `${error.message}${field}` });
+      return;
+    }
+    const message = decoded.value;
+    const handler = this.getHandlerByPattern(message.pattern) ?? this.messageHandlers.get(ANY_EVENT);
+    if (!handler) {
+      msg.ack();
+      return;
+    }
+    const context: MessageContext = {
+      subject: msg.subject,
+      traceparent: message.traceparent,
+      correlationId: message.correlationId,
+      causationId: message.causationId,
+      messageId: message.messageId,
+      deliveryCount: msg.info.deliveryCount,
+      stream: msg.info.stream,
+      streamSequence: msg.info.streamSequence,
+    };
+    try {
+      await runWithMessageContext(context, async () => {
+        const result = await handler(message.data, new JetStreamContext([context, msg]));
+        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      });
+    } catch (error) {
+      await this.failed(msg, where, error);
+      return;
+    }
+    msg.ack();
   }
 
   private async failed(msg: JsMsg, where: string, error: unknown): Promise<void> {
