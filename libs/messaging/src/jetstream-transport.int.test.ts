@@ -118,6 +118,41 @@ describe('JetStream transport', () => {
     expect(attempts).toBe(3);
   });
 
+  it('counts a handler that hangs past its timeout as failed, and dead-letters it in the end', async () => {
+    const ctx = await setup('hang');
+    let attempts = 0;
+    await startTransport(
+      ctx,
+      {
+        TaskCreated: async () => {
+          attempts++;
+          await sleep(5000);
+        },
+      },
+      { handlerTimeoutMs: 150, maxDeliveries: 2 },
+    );
+    await publishEvent(ctx, taskCreated('t-hang'));
+    const [letter] = await waitFor('a dead letter', async () => {
+      const letters = await deadLetters(ctx.jsm, ctx.topology, 'scheduler');
+      return letters.length > 0 ? letters : undefined;
+    });
+    expect(attempts).toBe(2);
+    expect(letter!.header.get(Headers.deadLetterError)).toContain('did not finish within 150 ms');
+  });
+
+  it('fails to listen with a message naming the stream when it does not exist', async () => {
+    const ctx = await setup('nostream');
+    const transport = new JetStreamTransport({
+      connection: ctx.nc,
+      topology: ctx.topology,
+      service: 'scheduler',
+      stream: 'NO_SUCH_STREAM',
+    });
+    const failure = await new Promise<unknown>((resolve) => void transport.listen(resolve));
+    expect(String(failure)).toContain('cannot create consumer scheduler on stream NO_SUCH_STREAM');
+    expect(ctx.nc.isClosed()).toBe(false);
+  });
+
   it('retries a failing handler with backoff and acks once it succeeds', async () => {
     const ctx = await setup('retry');
     const attemptsAt: number[] = [];

@@ -46,6 +46,11 @@ export interface JetStreamTransportOptions {
   readonly ackWaitMs?: number;
   /** How long `close()` waits for in-flight handlers before draining anyway. @default 10000 */
   readonly shutdownTimeoutMs?: number;
+  /**
+   * A handler still running after this long counts as failed (retried, then dead-lettered) and frees
+   * its slot; it is not cancelled, so it must be idempotent like any handler. @default 300000
+   */
+  readonly handlerTimeoutMs?: number;
   /** Messages with the same key are handled one after another. @default the subject (one aggregate per subject) */
   readonly orderingKey?: (msg: JsMsg) => string;
 }
@@ -66,6 +71,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   private readonly maxDeliveries: number;
   private readonly ackWaitMs: number;
   private readonly shutdownTimeoutMs: number;
+  private readonly handlerTimeoutMs: number;
   private readonly queue: KeyedWorkQueue;
   private readonly orderingKey: (msg: JsMsg) => string;
   private nc: NatsConnection | undefined;
@@ -83,6 +89,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     this.maxDeliveries = options.maxDeliveries ?? 5;
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
+    this.handlerTimeoutMs = options.handlerTimeoutMs ?? 300_000;
     this.queue = new KeyedWorkQueue(options.concurrency ?? 16);
     this.orderingKey = options.orderingKey ?? ((msg) => msg.subject);
     if (!Number.isInteger(this.maxDeliveries) || this.maxDeliveries < 1) {
@@ -99,6 +106,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       await this.start();
       callback();
     } catch (error) {
+      await this.close().catch(() => undefined);
       callback(error);
     }
   }
@@ -159,7 +167,9 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     } catch (error) {
       // Exists with other settings (an older deploy): bring the mutable ones up to date.
       const existing = await jsm.consumers.info(this.stream, this.consumerName).catch(() => undefined);
-      if (!existing) throw error;
+      if (!existing) {
+        throw new Error(`cannot create consumer ${this.consumerName} on stream ${this.stream}: ${describeError(error)}`, { cause: error });
+      }
       if (existing.config.filter_subject !== this.filterSubject) {
         throw new Error(
           `consumer ${this.consumerName} on ${this.stream} filters ${existing.config.filter_subject ?? '(nothing)'}, not ${this.filterSubject}; delete it to change its subject`,
@@ -222,14 +232,22 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       stream: msg.info.stream,
       streamSequence: msg.info.streamSequence,
     };
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await runWithMessageContext(context, async () => {
-        const result = await handler(message.data, new JetStreamContext([context, msg]));
-        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-      });
+      await Promise.race([
+        runWithMessageContext(context, async () => {
+          const result = await handler(message.data, new JetStreamContext([context, msg]));
+          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+        }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`handler did not finish within ${this.handlerTimeoutMs} ms`)), this.handlerTimeoutMs);
+        }),
+      ]);
     } catch (error) {
       await this.failed(msg, where, error);
       return;
+    } finally {
+      clearTimeout(timer);
     }
     msg.ack();
   }
