@@ -1,4 +1,4 @@
-import { DeliverPolicy, jetstream, jetstreamManager, JetStreamApiError, type JetStreamClient, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, type ConsumerMessages, jetstreamManager, JetStreamApiError, type JetStreamClient, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { decodeEnvelope, encodeEnvelope, type Envelope, type NewEvent, type Topology } from '@cohort/contracts';
 import type {
@@ -135,7 +135,7 @@ export class JetStreamEventStore implements EventStore {
           if (m.seq >= head.seq || m.info.pending === 0) break;
         }
       } finally {
-        await messages.close();
+        void messages.close();
         consumer.delete().catch(() => undefined);
       }
     });
@@ -149,25 +149,23 @@ export class JetStreamEventStore implements EventStore {
         : this.topology.event(options.filter.aggregateType, options.filter.aggregateId)
       : this.topology.allEvents;
     let closed = false;
-    let close: () => Promise<void> = async () => undefined;
+    let messages: ConsumerMessages | undefined;
     const store = this;
     async function* iterate(): AsyncGenerator<StoredEvent> {
-      const consumer = await store.js.consumers.get(store.stream, {
-        filter_subjects: filter,
-        deliver_policy: DeliverPolicy.StartSequence,
-        opt_start_seq: options.fromPosition + 1,
-      });
-      const messages = await consumer.consume({ max_messages: 1_000 });
-      close = async () => {
-        await messages.close();
-      };
-      if (closed) await close();
+      const consumer = await store.guard('subscribing to events', () =>
+        store.js.consumers.get(store.stream, {
+          filter_subjects: filter,
+          deliver_policy: DeliverPolicy.StartSequence,
+          opt_start_seq: options.fromPosition + 1,
+        }),
+      );
       try {
+        if (closed) return;
+        messages = await consumer.consume({ max_messages: 1_000 });
         for await (const m of messages) {
           yield { envelope: store.decode(m.data, m.seq), position: m.seq };
         }
       } finally {
-        await messages.close();
         consumer.delete().catch(() => undefined);
       }
     }
@@ -176,7 +174,10 @@ export class JetStreamEventStore implements EventStore {
       [Symbol.asyncIterator]: () => iterator,
       close: async () => {
         closed = true;
-        await close();
+        // Not awaited: the close only settles once the loop above drains, which
+        // cannot happen while the generator is parked at a yield.
+        void messages?.close();
+        await iterator.return(undefined);
       },
     };
   }

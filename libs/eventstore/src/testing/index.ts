@@ -1,0 +1,2 @@
+export { describeEventStoreContract, type EventStoreHarness } from './event-store-contract.js';
+export { freshTask, priorityChanged } from './sample-events.js';
