@@ -29,7 +29,10 @@ describe('LocalGitForge', () => {
       const forge = forgeWith();
       const first = await forge.openPullRequest({ branch: 'cohort/t1', base: 'main', title: 'T', body: 'B' });
       const second = await forge.openPullRequest({ branch: 'cohort/t1', base: 'main', title: 'T again', body: 'B' });
-      expect(first.ok && first.value).toMatchObject({ created: true, pullRequest: { number: 1, headSha: head, state: 'open', title: 'T' } });
+      expect(first.ok && first.value).toMatchObject({
+        created: true,
+        pullRequest: { number: 1, headSha: head, state: 'open', title: 'T' },
+      });
       expect(second.ok && second.value).toMatchObject({ created: false, pullRequest: { number: 1, title: 'T' } });
       expect((await forge.listOpen()).map((pr) => pr.number)).toEqual([1]);
     });
@@ -65,11 +68,14 @@ describe('LocalGitForge', () => {
       const forge = forgeWith();
       const missing = await forge.openPullRequest({ branch: 'cohort/none', base: 'main', title: 'T', body: '' });
       expect(!missing.ok && missing.error.category).toBe('branch_not_found');
-      const noTitle = await forge.openPullRequest({ branch: 'main', base: 'main', title: ' ', body: '' });
+      const noTitle = await forge.openPullRequest({ branch: 'cohort/x', base: 'main', title: ' ', body: '' });
       expect(!noTitle.ok && noTitle.error.category).toBe('invalid_request');
       const badName = await forge.openPullRequest({ branch: 'a..b', base: 'main', title: 'T', body: '' });
       expect(!badName.ok && badName.error.message).toContain('not a valid branch name');
       expect((await forge.getPullRequest(99)).ok).toBe(false);
+      await gitIn(repo.work, 'push', '--quiet', 'origin', 'main:refs/heads/cohort/same-as-main');
+      const nothingNew = await forge.openPullRequest({ branch: 'cohort/same-as-main', base: 'main', title: 'T', body: '' });
+      expect(!nothingNew.ok && nothingNew.error.message).toContain('no commits');
     });
   });
 
@@ -137,7 +143,12 @@ describe('LocalGitForge', () => {
 
       const reviews = await forge.listReviews(pr.number);
       expect(reviews.ok && reviews.value).toEqual([
-        expect.objectContaining({ verdict: 'request_changes', reviewer: 'alice', headSha: head, comments: [{ path: 'app.txt', line: 1, body: 'Rename this' }] }),
+        expect.objectContaining({
+          verdict: 'request_changes',
+          reviewer: 'alice',
+          headSha: head,
+          comments: [{ path: 'app.txt', line: 1, body: 'Rename this' }],
+        }),
         expect.objectContaining({ verdict: 'approve', reviewer: 'bob', comments: [] }),
       ]);
     });
@@ -146,7 +157,10 @@ describe('LocalGitForge', () => {
       await repo.commit('cohort/t1', { 'x.txt': 'x' });
       const forge = forgeWith();
       const pr = await opened(forge);
-      for (const comment of [{ path: 'x.txt', line: 0, body: 'b' }, { path: '../etc/passwd', line: 1, body: 'b' }]) {
+      for (const comment of [
+        { path: 'x.txt', line: 0, body: 'b' },
+        { path: '../etc/passwd', line: 1, body: 'b' },
+      ]) {
         const result = await forge.submitReview(pr.number, { verdict: 'comment', body: '', reviewer: 'r', comments: [comment] });
         expect(!result.ok && result.error.category).toBe('invalid_request');
       }
@@ -200,7 +214,10 @@ describe('LocalGitForge', () => {
       expect(await gitIn(repo.origin, 'show', 'main:other.txt')).toBe('moved on main');
 
       const stored = await forge.getPullRequest(pr.number);
-      expect(stored.ok && stored.value).toMatchObject({ state: 'merged', merge: { commitSha: mainSha, baseShaBefore: baseBefore, headSha: head } });
+      expect(stored.ok && stored.value).toMatchObject({
+        state: 'merged',
+        merge: { commitSha: mainSha, baseShaBefore: baseBefore, headSha: head },
+      });
       expect(await forge.listOpen()).toEqual([]);
     });
 
@@ -252,7 +269,14 @@ describe('LocalGitForge', () => {
       const file = join(repo.origin, 'cohort-forge', 'pulls', '000001.json');
       const record = JSON.parse(await readFile(file, 'utf8'));
       const { merge, ...rest } = record;
-      await writeFile(file, JSON.stringify({ ...rest, state: 'open', pendingMerge: { commitSha: merge.commitSha, baseShaBefore: merge.baseShaBefore, headSha: merge.headSha } }));
+      await writeFile(
+        file,
+        JSON.stringify({
+          ...rest,
+          state: 'open',
+          pendingMerge: { commitSha: merge.commitSha, baseShaBefore: merge.baseShaBefore, headSha: merge.headSha },
+        }),
+      );
 
       const again = await forge.merge(pr.number, { method: 'squash', expectedHeadSha: head });
       expect(again.ok && again.value).toMatchObject({ mergeCommitSha: done.value.mergeCommitSha, alreadyMerged: true });
@@ -268,7 +292,9 @@ describe('LocalGitForge', () => {
         clock: () => {
           if (moveBase) {
             moveBase = false;
-            execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@t', 'commit', '--quiet', '--allow-empty', '-m', 'concurrent'], { cwd: repo.work });
+            execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@t', 'commit', '--quiet', '--allow-empty', '-m', 'concurrent'], {
+              cwd: repo.work,
+            });
             execFileSync('git', ['push', '--quiet', 'origin', 'HEAD:main'], { cwd: repo.work });
           }
           return new Date();

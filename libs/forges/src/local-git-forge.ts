@@ -103,6 +103,8 @@ export class LocalGitForge implements Forge {
     const headSha = await this.#branchHead(input.branch);
     if (!headSha) return branchMissing(input.branch);
     if (!(await this.#branchHead(input.base))) return branchMissing(input.base);
+    const behind = await git(['merge-base', '--is-ancestor', headSha, `refs/heads/${input.base}`], { cwd: this.#origin });
+    if (behind.code === 0) return invalid(`"${input.branch}" has no commits that "${input.base}" does not already have`);
 
     // Serialized so that two concurrent opens for one branch cannot both miss each other.
     return this.#openLock.run('open', async () => {
@@ -157,9 +159,7 @@ export class LocalGitForge implements Forge {
       report = {
         status,
         headSha,
-        checks: [
-          { name: this.#ciCheckName, status, outputTail: run.outputTail, exitCode: run.exitCode, durationMs: run.durationMs },
-        ],
+        checks: [{ name: this.#ciCheckName, status, outputTail: run.outputTail, exitCode: run.exitCode, durationMs: run.durationMs }],
       };
     }
     await this.#store.locked(pullRequest.number, async () => {
@@ -332,9 +332,7 @@ export class LocalGitForge implements Forge {
     });
   }
 
-  async #openPullRequest(
-    number: number,
-  ): Promise<Result<{ pullRequest: StoredPullRequest; headSha: string }, ForgeError>> {
+  async #openPullRequest(number: number): Promise<Result<{ pullRequest: StoredPullRequest; headSha: string }, ForgeError>> {
     const stored = await this.#store.read(number);
     if (!stored) return notFound(number);
     if (stored.state !== 'open') return notOpen(stored);
@@ -369,5 +367,4 @@ const invalid = (message: string) => err<ForgeError>({ category: 'invalid_reques
 const notFound = (number: number) => err<ForgeError>({ category: 'not_found', message: `no pull request #${number}` });
 const branchMissing = (branch: string) =>
   err<ForgeError>({ category: 'branch_not_found', message: `branch "${branch}" does not exist on origin` });
-const notOpen = (pr: StoredPullRequest) =>
-  err<ForgeError>({ category: 'not_open', message: `pull request #${pr.number} is ${pr.state}` });
+const notOpen = (pr: StoredPullRequest) => err<ForgeError>({ category: 'not_open', message: `pull request #${pr.number} is ${pr.state}` });

@@ -9,8 +9,10 @@ describe('pull request file names', () => {
 
   it('sorts file names in number order up to a million', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 999_999 }), fc.integer({ min: 1, max: 999_999 }), (a, b) =>
-        Math.sign(a - b) === Math.sign(pullFileName(a).localeCompare(pullFileName(b))),
+      fc.property(
+        fc.integer({ min: 1, max: 999_999 }),
+        fc.integer({ min: 1, max: 999_999 }),
+        (a, b) => Math.sign(a - b) === Math.sign(pullFileName(a).localeCompare(pullFileName(b))),
       ),
     );
   });

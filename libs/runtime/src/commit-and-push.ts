@@ -1,3 +1,5 @@
+import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { branchNameProblem } from './branch-name.js';
 import { git, gitOk, resolveCommit } from './git.js';
 import { redactCredentials } from './redact.js';
@@ -26,7 +28,12 @@ export interface CommitAndPushResult {
 }
 
 export interface CommitAndPushError {
-  readonly category: 'invalid_request' | 'push_rejected';
+  /**
+   * invalid_request: bad options or not a workspace; unfinished_operation: a merge,
+   * rebase or cherry-pick is in progress (committing would record conflict markers);
+   * push_rejected: origin refused the push (usually someone else pushed the branch).
+   */
+  readonly category: 'invalid_request' | 'unfinished_operation' | 'push_rejected';
   readonly message: string;
 }
 
@@ -43,6 +50,16 @@ export async function commitAndPush(
   if (problem) return err({ category: 'invalid_request', message: `branch "${options.branch}" ${problem}` });
   if (options.message.trim().length === 0) return err({ category: 'invalid_request', message: 'commit message is empty' });
   const cwd = workspacePath;
+
+  for (const [marker, operation] of Object.entries(unfinishedMarkers)) {
+    const path = resolve(cwd, await gitOk(['rev-parse', '--git-path', marker], { cwd }));
+    if (await exists(path)) {
+      return err({
+        category: 'unfinished_operation',
+        message: `${cwd} has an unfinished ${operation}; finish it or abort it (git ${operation} --abort) first`,
+      });
+    }
+  }
 
   await gitOk(['add', '--all'], { cwd });
   const staged = await git(['diff', '--cached', '--quiet'], { cwd });
@@ -73,4 +90,22 @@ export async function commitAndPush(
     });
   }
   return ok({ headSha, hasChanges: ahead > 0, committed, pushed: true });
+}
+
+/** Files git keeps in the git dir while an operation waits for conflicts to be resolved. */
+const unfinishedMarkers: Readonly<Record<string, string>> = {
+  MERGE_HEAD: 'merge',
+  'rebase-merge': 'rebase',
+  'rebase-apply': 'rebase',
+  CHERRY_PICK_HEAD: 'cherry-pick',
+  REVERT_HEAD: 'revert',
+};
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -22,7 +22,11 @@ describe('KeyedMutex', () => {
           ),
         );
         const expected = (key: string) => jobs.flatMap(([k], i) => (k === key ? [i] : []));
-        return !overlapped && JSON.stringify(order.a) === JSON.stringify(expected('a')) && JSON.stringify(order.b) === JSON.stringify(expected('b'));
+        return (
+          !overlapped &&
+          JSON.stringify(order.a) === JSON.stringify(expected('a')) &&
+          JSON.stringify(order.b) === JSON.stringify(expected('b'))
+        );
       }),
       { numRuns: 30 },
     );

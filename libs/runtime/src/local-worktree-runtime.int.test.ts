@@ -185,9 +185,7 @@ describe('LocalWorktreeRuntime', () => {
 
   it('serves concurrent provisions of one repo without corrupting the mirror', async () => {
     await origin.commit('cohort/t3', { 'earlier.txt': 'x\n' });
-    const results = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => runtime.provision(request(`t${i}`, 'r1'))),
-    );
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => runtime.provision(request(`t${i}`, 'r1'))));
     expect(results.every((r) => r.ok)).toBe(true);
     const workspaces = results.map((r) => (r.ok ? r.value : undefined));
     expect(new Set(workspaces.map((w) => w?.path)).size).toBe(6);
@@ -246,6 +244,21 @@ describe('commitAndPush', () => {
     await gitIn(workspace.path, 'commit', '--quiet', '-m', 'agent commit');
     const result = await commitAndPush(workspace.path, { message: 'unused', branch: 'cohort/t1', author });
     expect(result.ok && result.value).toMatchObject({ hasChanges: true, committed: false, pushed: true });
+  });
+
+  it('refuses to commit while a merge with conflicts is unfinished', async () => {
+    const cwd = workspace.path;
+    await gitIn(cwd, 'checkout', '--quiet', '-b', 'side');
+    await writeFile(join(cwd, 'README.md'), 'side\n');
+    await gitIn(cwd, 'commit', '--quiet', '--all', '-m', 'side');
+    await gitIn(cwd, 'checkout', '--quiet', 'cohort/t1');
+    await writeFile(join(cwd, 'README.md'), 'mine\n');
+    await gitIn(cwd, 'commit', '--quiet', '--all', '-m', 'mine');
+    await expect(gitIn(cwd, 'merge', 'side')).rejects.toThrow();
+
+    const result = await commitAndPush(cwd, { message: 'would record markers', branch: 'cohort/t1', author });
+    expect(!result.ok && result.error).toMatchObject({ category: 'unfinished_operation' });
+    expect(await gitIn(cwd, 'log', '-1', '--format=%s')).toBe('mine');
   });
 
   it('force-pushes a rebased branch but refuses to overwrite a push it has not seen', async () => {

@@ -134,9 +134,7 @@ export class LocalWorktreeRuntime implements WorkspaceRuntime {
     });
     if (failure) {
       await this.#removeWorktree(mirrorDir, path, branch);
-      const how = failure.timedOut
-        ? `timed out after ${this.#setupTimeoutMs} ms`
-        : `exited with ${failure.exitCode ?? 'a signal'}`;
+      const how = failure.timedOut ? `timed out after ${this.#setupTimeoutMs} ms` : `exited with ${failure.exitCode ?? 'a signal'}`;
       return err({
         category: 'setup_failed',
         message: `setup command "${failure.command}" ${how}`,
@@ -248,9 +246,7 @@ export class LocalWorktreeRuntime implements WorkspaceRuntime {
       throw error;
     }
     const records = await Promise.all(
-      entries
-        .filter((name) => name.endsWith('.json'))
-        .map((name) => readJsonIfExists<Workspace>(join(this.#layout.workspacesDir, name))),
+      entries.filter((name) => name.endsWith('.json')).map((name) => readJsonIfExists<Workspace>(join(this.#layout.workspacesDir, name))),
     );
     return records.filter((r): r is Workspace => r !== undefined).sort((a, b) => a.workspaceId.localeCompare(b.workspaceId));
   }

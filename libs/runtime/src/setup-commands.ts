@@ -18,10 +18,7 @@ export interface SetupOptions {
 }
 
 /** Runs the commands in order with /bin/sh -c; stops at the first failure and describes it. */
-export async function runSetupCommands(
-  commands: readonly string[],
-  options: SetupOptions,
-): Promise<SetupFailure | undefined> {
+export async function runSetupCommands(commands: readonly string[], options: SetupOptions): Promise<SetupFailure | undefined> {
   for (const command of commands) {
     // One tail per command, with stdout and stderr interleaved as they arrive.
     const tail = new OutputTail(options.tail);
