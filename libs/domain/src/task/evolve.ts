@@ -160,7 +160,7 @@ function apply(state: TaskState, event: TaskEvent, at: string | undefined): Task
       };
       const opened = { ...state, pr };
       const busy = state.currentRunId !== undefined;
-      return move(opened, ['running', 'needs_attention', 'failed'].includes(state.status) && !busy ? 'pr_opened' : state.status);
+      return move(opened, ['provisioning', 'running', 'needs_attention', 'failed'].includes(state.status) && !busy ? 'pr_opened' : state.status);
     }
     case 'PullRequestUpdated':
       return withPr(state, event.data.number, (pr) =>

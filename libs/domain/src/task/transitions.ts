@@ -29,11 +29,12 @@ export const TASK_STATUSES: readonly TaskStatus[] = [
  * - provisioning → pr_opened and running → pr_opened: a resume run on an open PR ended.
  * - failed → provisioning: a user retried; failed → completed: the PR merged anyway.
  * - failed → cancelled: a user gave up on a failed task so it is not retried.
+ * - provisioning → completed: a run may report its end before its start was recorded.
  */
 export const TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
   waiting: ['queued', 'failed', 'cancelled'],
   queued: ['provisioning', 'needs_attention', 'failed', 'cancelled'],
-  provisioning: ['running', 'pr_opened', 'needs_attention', 'failed', 'cancelled'],
+  provisioning: ['running', 'pr_opened', 'needs_attention', 'failed', 'completed', 'cancelled'],
   running: ['provisioning', 'pr_opened', 'needs_attention', 'failed', 'completed', 'cancelled'],
   pr_opened: ['provisioning', 'needs_attention', 'failed', 'completed', 'cancelled'],
   needs_attention: ['provisioning', 'pr_opened', 'failed', 'completed', 'cancelled'],
