@@ -168,12 +168,12 @@ describe('LocalWorktreeRuntime', () => {
     const now = new Date();
 
     const first = await runtime.cleanup({ activeTaskIds: ['active'], idleMirrorMs: 0, now: new Date(now.getTime() + 60_000) });
-    expect(first).toEqual({ releasedWorkspaceIds: [drop.workspaceId], removedMirrorRepoIds: [] });
+    expect(first).toEqual({ releasedWorkspaceIds: [drop.workspaceId], removedMirrorRepoIds: [], removedOrphanPaths: [] });
     expect(await exists(keep.path)).toBe(true);
     expect(await exists(drop.path)).toBe(false);
 
     const notYetIdle = await runtime.cleanup({ activeTaskIds: [], idleMirrorMs: 3_600_000, now: new Date(now.getTime() + 60_000) });
-    expect(notYetIdle).toEqual({ releasedWorkspaceIds: [keep.workspaceId], removedMirrorRepoIds: [] });
+    expect(notYetIdle).toEqual({ releasedWorkspaceIds: [keep.workspaceId], removedMirrorRepoIds: [], removedOrphanPaths: [] });
 
     const idle = await runtime.cleanup({ activeTaskIds: [], idleMirrorMs: 3_600_000, now: new Date(now.getTime() + 7_200_000) });
     expect(idle.removedMirrorRepoIds).toEqual(['acme/web']);
@@ -181,6 +181,18 @@ describe('LocalWorktreeRuntime', () => {
     // A removed mirror is recreated on the next provision.
     const again = await provisioned(request('later', 'r1'));
     expect(await exists(join(again.path, 'README.md'))).toBe(true);
+  });
+
+  it('removes worktree directories a crashed provision left without a record, and frees their branch', async () => {
+    const workspace = await provisioned(request('t1', 'r1'));
+    // What a crash between "git worktree add" and writing the record leaves behind.
+    await rm(join(root, 'data', 'workspaces', 't1.r1.json'));
+
+    const report = await runtime.cleanup({ activeTaskIds: ['t1'], idleMirrorMs: 3_600_000, now: new Date() });
+    expect(report.removedOrphanPaths).toEqual([workspace.path]);
+    expect(await exists(workspace.path)).toBe(false);
+    const again = await provisioned(request('t1', 'r2'));
+    expect(await runtime.health(again.workspaceId)).toEqual({ status: 'healthy' });
   });
 
   it('serves concurrent provisions of one repo without corrupting the mirror', async () => {

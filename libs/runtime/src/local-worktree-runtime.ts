@@ -59,6 +59,8 @@ export class LocalWorktreeRuntime implements WorkspaceRuntime {
   readonly #setupEnv: NodeJS.ProcessEnv;
   readonly #tail: OutputTailOptions | undefined;
   readonly #clock: () => Date;
+  /** Workspaces being provisioned: their directories exist before their records do. */
+  readonly #inFlight = new Set<string>();
 
   constructor(options: LocalWorktreeRuntimeOptions) {
     this.#layout = new DataLayout(options.dataDir);
@@ -73,7 +75,15 @@ export class LocalWorktreeRuntime implements WorkspaceRuntime {
     if (invalid) return err({ category: 'invalid_request', message: invalid, retryable: false });
     await this.#ensureDirs();
     const key = repoKey(request.repo.id);
-    return this.#locks.run(key, () => this.#provisionLocked(request, key));
+    const workspaceId = workspaceIdOf(request.taskId, request.runId);
+    return this.#locks.run(key, async () => {
+      this.#inFlight.add(workspaceId);
+      try {
+        return await this.#provisionLocked(request, key);
+      } finally {
+        this.#inFlight.delete(workspaceId);
+      }
+    });
   }
 
   async #provisionLocked(request: ProvisionRequest, key: string): Promise<Result<Workspace, ProvisionError>> {
@@ -204,6 +214,8 @@ export class LocalWorktreeRuntime implements WorkspaceRuntime {
       if (await this.release(workspace.workspaceId)) releasedWorkspaceIds.push(workspace.workspaceId);
     }
 
+    const removedOrphanPaths = await this.#removeOrphanWorktrees();
+
     const removedMirrorRepoIds: string[] = [];
     for (const entry of await readdir(this.#layout.mirrorsDir)) {
       if (!entry.endsWith('.json')) continue;
@@ -220,7 +232,27 @@ export class LocalWorktreeRuntime implements WorkspaceRuntime {
       });
       if (removed !== undefined) removedMirrorRepoIds.push(removed);
     }
-    return { releasedWorkspaceIds, removedMirrorRepoIds };
+    return { releasedWorkspaceIds, removedMirrorRepoIds, removedOrphanPaths };
+  }
+
+  async #removeOrphanWorktrees(): Promise<string[]> {
+    const known = new Set((await this.list()).map((w) => w.workspaceId));
+    const removed: string[] = [];
+    for (const name of await readdir(this.#layout.worktreesDir)) {
+      if (known.has(name) || this.#inFlight.has(name)) continue;
+      const path = this.#layout.worktreeDir(name);
+      await rm(path, { recursive: true, force: true });
+      removed.push(path);
+    }
+    if (removed.length > 0) {
+      // Git still lists the deleted directories as worktrees (holding their branches) until pruned.
+      for (const entry of await readdir(this.#layout.mirrorsDir)) {
+        if (!entry.endsWith('.git')) continue;
+        const key = entry.slice(0, -'.git'.length);
+        await this.#locks.run(key, () => git(['worktree', 'prune'], { cwd: this.#layout.mirrorDir(key) }));
+      }
+    }
+    return removed;
   }
 
   async health(workspaceId: string): Promise<WorkspaceHealth> {

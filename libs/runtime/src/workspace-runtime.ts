@@ -81,6 +81,8 @@ export interface CleanupRequest {
 export interface CleanupReport {
   readonly releasedWorkspaceIds: readonly string[];
   readonly removedMirrorRepoIds: readonly string[];
+  /** Worktree directories with no workspace record, left by a provision that crashed. */
+  readonly removedOrphanPaths: readonly string[];
 }
 
 export type WorkspaceHealth =
