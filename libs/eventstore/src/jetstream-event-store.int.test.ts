@@ -41,7 +41,12 @@ describe('JetStreamEventStore on JetStream 2.9', () => {
   it('stores one message per event on the aggregate subject, with the event headers', async () => {
     const store = await setUp();
     const task = freshTask();
-    const event = { ...priorityChanged(5), correlationId: 'corr-1', causationId: 'cause-1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+    const event = {
+      ...priorityChanged(5),
+      correlationId: 'corr-1',
+      causationId: 'cause-1',
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    };
     await store.append(task, [event], { expectedVersion: 0 });
     const jsm = await jetstreamManager(ctx.nc);
     const stored = await jsm.streams.getMessage(ctx.topology.streams.events, { last_by_subj: ctx.topology.event('task', task.id) });

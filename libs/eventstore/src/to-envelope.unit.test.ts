@@ -22,7 +22,13 @@ describe('toEnvelope', () => {
   });
 
   it('keeps the metadata the caller gave', () => {
-    const event = { ...priorityChanged(3, 'e-2'), occurredAt: '2026-01-01T00:00:00.000Z', correlationId: 'c', causationId: 'k', traceparent: 'tp' };
+    const event = {
+      ...priorityChanged(3, 'e-2'),
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      correlationId: 'c',
+      causationId: 'k',
+      traceparent: 'tp',
+    };
     expect(toEnvelope({ type: 'task', id: 't-1' }, event, 1, now)).toMatchObject({
       occurredAt: '2026-01-01T00:00:00.000Z',
       correlationId: 'c',

@@ -7,7 +7,9 @@ export class WrongExpectedVersion extends Error {
     readonly expected: number | 'any',
     readonly actual: number,
   ) {
-    super(`${aggregate.type} ${JSON.stringify(aggregate.id)} is at version ${actual}, not the expected ${expected}; re-read it and decide again`);
+    super(
+      `${aggregate.type} ${JSON.stringify(aggregate.id)} is at version ${actual}, not the expected ${expected}; re-read it and decide again`,
+    );
     this.name = 'WrongExpectedVersion';
   }
 }

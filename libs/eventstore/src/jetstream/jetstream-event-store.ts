@@ -1,4 +1,13 @@
-import { DeliverPolicy, jetstream, type ConsumerMessages, jetstreamManager, JetStreamApiError, type JetStreamClient, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
+import {
+  DeliverPolicy,
+  jetstream,
+  type ConsumerMessages,
+  jetstreamManager,
+  JetStreamApiError,
+  type JetStreamClient,
+  type JetStreamManager,
+  type PubAck,
+} from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { decodeEnvelope, encodeEnvelope, type Envelope, type NewEvent, type Topology } from '@cohort/contracts';
 import type {
@@ -37,6 +46,11 @@ export interface JetStreamEventStoreOptions {
   readonly clock?: () => Date;
 }
 
+interface SubscriptionState {
+  closed: boolean;
+  messages?: ConsumerMessages;
+}
+
 interface Head {
   readonly version: number;
   /** Stream sequence of the aggregate's last message; 0 when it has none. */
@@ -62,7 +76,10 @@ export class JetStreamEventStore implements EventStore {
   private readonly timeoutMs: number;
   private readonly clock: () => Date;
 
-  private constructor(options: JetStreamEventStoreOptions, private readonly jsm: JetStreamManager) {
+  private constructor(
+    options: JetStreamEventStoreOptions,
+    private readonly jsm: JetStreamManager,
+  ) {
     this.nc = options.nc;
     this.topology = options.topology;
     this.stream = options.topology.streams.events;
@@ -87,7 +104,8 @@ export class JetStreamEventStore implements EventStore {
     }
     if (events.length === 0) {
       const head = await this.fetchHead(subject);
-      if (expectedVersion !== 'any' && head.version !== expectedVersion) throw new WrongExpectedVersion(aggregate, expectedVersion, head.version);
+      if (expectedVersion !== 'any' && head.version !== expectedVersion)
+        throw new WrongExpectedVersion(aggregate, expectedVersion, head.version);
       return { version: head.version, position: head.seq, eventIds: [] };
     }
 
@@ -148,38 +166,37 @@ export class JetStreamEventStore implements EventStore {
         ? this.topology.eventsOf(options.filter.aggregateType)
         : this.topology.event(options.filter.aggregateType, options.filter.aggregateId)
       : this.topology.allEvents;
-    let closed = false;
-    let messages: ConsumerMessages | undefined;
-    const store = this;
-    async function* iterate(): AsyncGenerator<StoredEvent> {
-      const consumer = await store.guard('subscribing to events', () =>
-        store.js.consumers.get(store.stream, {
-          filter_subjects: filter,
-          deliver_policy: DeliverPolicy.StartSequence,
-          opt_start_seq: options.fromPosition + 1,
-        }),
-      );
-      try {
-        if (closed) return;
-        messages = await consumer.consume({ max_messages: 1_000 });
-        for await (const m of messages) {
-          yield { envelope: store.decode(m.data, m.seq), position: m.seq };
-        }
-      } finally {
-        consumer.delete().catch(() => undefined);
-      }
-    }
-    const iterator = iterate();
+    const state: SubscriptionState = { closed: false };
+    const iterator = this.deliver(filter, options.fromPosition, state);
     return {
       [Symbol.asyncIterator]: () => iterator,
       close: async () => {
-        closed = true;
-        // Not awaited: the close only settles once the loop above drains, which
-        // cannot happen while the generator is parked at a yield.
-        void messages?.close();
+        state.closed = true;
+        // Not awaited: the close only settles once the consuming loop drains,
+        // which cannot happen while the generator is parked at a yield.
+        void state.messages?.close();
         await iterator.return(undefined);
       },
     };
+  }
+
+  private async *deliver(filter: string, fromPosition: number, state: SubscriptionState): AsyncGenerator<StoredEvent> {
+    const consumer = await this.guard('subscribing to events', () =>
+      this.js.consumers.get(this.stream, {
+        filter_subjects: filter,
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: fromPosition + 1,
+      }),
+    );
+    try {
+      if (state.closed) return;
+      state.messages = await consumer.consume({ max_messages: 1_000 });
+      for await (const m of state.messages) {
+        yield { envelope: this.decode(m.data, m.seq), position: m.seq };
+      }
+    } finally {
+      consumer.delete().catch(() => undefined);
+    }
   }
 
   async position(): Promise<number> {
@@ -249,7 +266,9 @@ export class JetStreamEventStore implements EventStore {
   }
 
   private async fetchHead(subject: string): Promise<Head> {
-    const last = await this.guard(`looking up the last event of ${subject}`, () => this.jsm.streams.getMessage(this.stream, { last_by_subj: subject }));
+    const last = await this.guard(`looking up the last event of ${subject}`, () =>
+      this.jsm.streams.getMessage(this.stream, { last_by_subj: subject }),
+    );
     if (!last) {
       this.heads.set(subject, EMPTY);
       return EMPTY;
@@ -289,5 +308,7 @@ export class JetStreamEventStore implements EventStore {
 
 function unavailable(what: string, cause: unknown): StoreUnavailable {
   const reason = cause instanceof Error ? cause.message : String(cause);
-  return new StoreUnavailable(`event store unavailable while ${what}: ${reason}; the outcome is unknown, retry with the same event ids`, { cause });
+  return new StoreUnavailable(`event store unavailable while ${what}: ${reason}; the outcome is unknown, retry with the same event ids`, {
+    cause,
+  });
 }

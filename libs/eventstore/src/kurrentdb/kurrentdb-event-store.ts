@@ -1,5 +1,4 @@
 import {
-  ANY,
   BACKWARDS,
   END,
   EventStoreDBClient,
@@ -63,7 +62,11 @@ export class KurrentDbEventStore implements EventStore {
       const revision: AppendExpectedRevision = base === 0 ? NO_STREAM : BigInt(base - 1);
       const payload = events.map((event, index) => {
         const envelope = toEnvelope(aggregate, event, base + index + 1, this.clock);
-        return jsonEvent({ id: envelope.id, type: envelope.type, data: JSON.parse(new TextDecoder().decode(encodeEnvelope(envelope))) as JSONType });
+        return jsonEvent({
+          id: envelope.id,
+          type: envelope.type,
+          data: JSON.parse(new TextDecoder().decode(encodeEnvelope(envelope))) as JSONType,
+        });
       });
       try {
         const result = await this.client.appendToStream(streamName(aggregate), payload, { expectedRevision: revision });
@@ -87,7 +90,10 @@ export class KurrentDbEventStore implements EventStore {
     const fromVersion = options.fromVersion ?? 1;
     const events: Envelope[] = [];
     try {
-      for await (const resolved of this.client.readStream(streamName(aggregate), { direction: FORWARDS, fromRevision: BigInt(fromVersion - 1) })) {
+      for await (const resolved of this.client.readStream(streamName(aggregate), {
+        direction: FORWARDS,
+        fromRevision: BigInt(fromVersion - 1),
+      })) {
         if (resolved.event) events.push(decode(resolved.event.data));
       }
     } catch (error) {
@@ -100,10 +106,16 @@ export class KurrentDbEventStore implements EventStore {
 
   subscribe(options: SubscribeOptions): EventSubscription {
     const prefixes = options.filter
-      ? [options.filter.aggregateId === undefined ? `${options.filter.aggregateType}-` : streamName({ type: options.filter.aggregateType, id: options.filter.aggregateId })]
+      ? [
+          options.filter.aggregateId === undefined
+            ? `${options.filter.aggregateType}-`
+            : streamName({ type: options.filter.aggregateType, id: options.filter.aggregateId }),
+        ]
       : AGGREGATE_TYPES.map((type) => `${type}-`);
     const fromPosition =
-      options.fromPosition === 0 ? START : ({ commit: BigInt(options.fromPosition), prepare: BigInt(options.fromPosition) } satisfies Position);
+      options.fromPosition === 0
+        ? START
+        : ({ commit: BigInt(options.fromPosition), prepare: BigInt(options.fromPosition) } satisfies Position);
     const subscription = this.client.subscribeToAll({ fromPosition, filter: streamNameFilter({ prefixes }) });
     const exactStream = options.filter?.aggregateId === undefined ? undefined : prefixes[0];
     async function* iterate(): AsyncGenerator<StoredEvent> {
@@ -134,7 +146,11 @@ export class KurrentDbEventStore implements EventStore {
 
   private async currentVersion(aggregate: AggregateRef): Promise<number> {
     try {
-      for await (const resolved of this.client.readStream(streamName(aggregate), { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) {
+      for await (const resolved of this.client.readStream(streamName(aggregate), {
+        direction: BACKWARDS,
+        fromRevision: END,
+        maxCount: 1,
+      })) {
         return Number(resolved.event?.revision ?? -1n) + 1;
       }
       return 0;

@@ -50,7 +50,11 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
 
     it('reads from a given version on', async () => {
       const task = freshTask();
-      await store.append(task, [1, 2, 3, 4].map((p) => priorityChanged(p)), { expectedVersion: 0 });
+      await store.append(
+        task,
+        [1, 2, 3, 4].map((p) => priorityChanged(p)),
+        { expectedVersion: 0 },
+      );
       const { events, version } = await store.read(task, { fromVersion: 3 });
       expect(version).toBe(4);
       expect(events.map((e) => e.version)).toEqual([3, 4]);
@@ -196,7 +200,12 @@ async function appendRounds(
   return appended;
 }
 
-async function take(subscription: EventSubscription, count: number, keep: (e: StoredEvent) => boolean, timeoutMs = 15_000): Promise<StoredEvent[]> {
+async function take(
+  subscription: EventSubscription,
+  count: number,
+  keep: (e: StoredEvent) => boolean,
+  timeoutMs = 15_000,
+): Promise<StoredEvent[]> {
   const seen: StoredEvent[] = [];
   const iterator = subscription[Symbol.asyncIterator]();
   const deadline = Date.now() + timeoutMs;
