@@ -1,0 +1,329 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { constants as osConstants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AgentAdapter, AgentCommand, OutputStream, ReviewVerdict as AgentReviewVerdict } from '@cohort/agents';
+import { UsageAccumulator } from '@cohort/agents';
+import {
+  create,
+  ErrorCategory,
+  ErrorInfoSchema,
+  ReviewVerdict,
+  RunFinishedSchema,
+  RunOutcome,
+  RunUsageReportedSchema,
+  TaskKind,
+  UsageSchema,
+  type ErrorInfo,
+  type Usage,
+} from '@cohort/contracts';
+import { classifyError, costOf } from '@cohort/domain';
+import type { EventStore } from '@cohort/eventstore';
+import type { Redactor } from '@cohort/platform';
+import { commitAndPush, spawnTree, taskBranchName, type ProcessExit, type ProcessTree } from '@cohort/runtime';
+import { deterministicEventId } from './event-ids.js';
+import type { HeartbeatWriter } from './heartbeats.js';
+import type { LogPublisher } from './log-publisher.js';
+import type { RunPlan } from './run-plan.js';
+
+/** Why the runtime itself stopped an agent. */
+export type StopReason = 'cancelled' | 'shutdown';
+
+export interface AgentRunDeps {
+  readonly store: EventStore;
+  readonly adapter: AgentAdapter;
+  readonly logs: LogPublisher;
+  readonly heartbeat: HeartbeatWriter;
+  readonly redactor: Redactor;
+  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  readonly killGraceMs: number;
+  readonly usageReportMs: number;
+  readonly commitAuthor: { readonly name: string; readonly email: string };
+  readonly warn: (message: string) => void;
+  /** Correlation and trace of the WorkspaceReady that started the run, carried onto its events. */
+  readonly eventMeta: { readonly correlationId?: string; readonly causationId?: string; readonly traceparent?: string };
+}
+
+/** The facts RunFinished reports, before they become the event. */
+export interface RunResult {
+  readonly outcome: RunOutcome;
+  readonly exitCode: number;
+  readonly headSha: string;
+  readonly hasChanges: boolean;
+  readonly usage: Usage;
+  readonly error: ErrorInfo | undefined;
+  readonly summary: string;
+  readonly reviewVerdict: ReviewVerdict;
+}
+
+const SUMMARY_MAX = 2000;
+const ERROR_TAIL_LINES = 20;
+const FINISH_ATTEMPTS = 5;
+
+/**
+ * One agent execution: spawns the adapter's command in the worktree, streams
+ * its output, reports usage, and on exit commits, pushes and appends
+ * RunFinished. `finished` settles once RunFinished is in the log.
+ */
+export class AgentRun {
+  readonly finished: Promise<RunResult>;
+  #tree: ProcessTree | undefined;
+  #stopReason: StopReason | undefined;
+  #usage: UsageAccumulator;
+  #usageReports = 0;
+  #lastUsageReportAt = 0;
+  #usageChain: Promise<void> = Promise.resolve();
+  #review: AgentReviewVerdict | undefined;
+  #summary = '';
+  #errorTail: string[] = [];
+
+  constructor(
+    readonly plan: RunPlan,
+    private readonly command: AgentCommand,
+    private readonly deps: AgentRunDeps,
+  ) {
+    this.#usage = new UsageAccumulator(plan.model);
+    this.finished = this.run();
+  }
+
+  get stopReason(): StopReason | undefined {
+    return this.#stopReason;
+  }
+
+  /** Kills the agent's whole process tree; the run then finishes as cancelled (or failed, for a shutdown). */
+  async stop(reason: StopReason): Promise<void> {
+    this.#stopReason ??= reason;
+    await this.#tree?.kill();
+  }
+
+  private async run(): Promise<RunResult> {
+    const { deps, plan } = this;
+    await deps.heartbeat.start();
+    let exit: ProcessExit | undefined;
+    let spawnError: string | undefined;
+    const stdinDir = this.command.stdin === undefined ? undefined : await mkdtemp(join(tmpdir(), 'cohort-agent-'));
+    try {
+      const [command, args] = await this.commandLine(stdinDir);
+      if (this.#stopReason === undefined) {
+        this.#tree = spawnTree(command, args, {
+          cwd: plan.workdir,
+          env: { ...deps.baseEnv, ...this.command.env },
+          killGraceMs: deps.killGraceMs,
+          onStdout: (line) => this.onLine(line, 'stdout'),
+          onStderr: (line) => this.onLine(line, 'stderr'),
+        });
+        exit = await this.#tree.exited;
+      }
+    } catch (error) {
+      spawnError = `the agent "${plan.agent}" could not be started: ${(error as Error).message}`;
+    } finally {
+      if (stdinDir !== undefined) await rm(stdinDir, { recursive: true, force: true });
+    }
+
+    try {
+      const result = await this.conclude(exit, spawnError);
+      await this.#usageChain;
+      await deps.logs.flushed();
+      await this.appendFinished(result);
+      return result;
+    } finally {
+      // Only now: a heartbeat gone before RunFinished would look like a stalled run. If RunFinished
+      // could not be appended, the missing heartbeat lets the scheduler time the run out instead.
+      await deps.heartbeat.stop();
+    }
+  }
+
+  private async appendFinished(result: RunResult): Promise<void> {
+    const { plan, deps } = this;
+    const event = {
+      id: deterministicEventId(`${plan.runId}:RunFinished`),
+      type: 'RunFinished' as const,
+      data: create(RunFinishedSchema, {
+        runId: plan.runId,
+        outcome: result.outcome,
+        exitCode: result.exitCode,
+        branch: plan.taskKind === TaskKind.REPO ? this.branch() : '',
+        headSha: result.headSha,
+        usage: result.usage,
+        ...(result.error ? { error: result.error } : {}),
+        summary: result.summary,
+        reviewVerdict: result.reviewVerdict,
+        hasChanges: result.hasChanges,
+      }),
+      ...deps.eventMeta,
+    };
+    // The same event id on every try: a retry after a lost reply is dropped as a duplicate.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await deps.store.append({ type: 'task', id: plan.taskId }, [event], { expectedVersion: 'any' });
+        return;
+      } catch (error) {
+        if (attempt >= FINISH_ATTEMPTS) throw error;
+        deps.warn(`RunFinished of ${plan.runId} not appended yet (${(error as Error).message}); retrying`);
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
+  }
+
+  /**
+   * The process to spawn. spawnTree closes the child's stdin, so a prompt meant
+   * for stdin goes through a private file that a minimal `sh` redirects and then
+   * `exec`s the agent: the shell never parses the prompt or the arguments, and
+   * the agent keeps the pid and process group that kill() signals.
+   */
+  private async commandLine(stdinDir: string | undefined): Promise<[string, string[]]> {
+    if (stdinDir === undefined || this.command.stdin === undefined) return [this.command.command, [...this.command.args]];
+    const file = join(stdinDir, 'stdin');
+    await writeFile(file, this.command.stdin, { mode: 0o600 });
+    return ['/bin/sh', ['-c', 'f=$1; shift; exec "$@" <"$f"', 'cohort-agent', file, this.command.command, ...this.command.args]];
+  }
+
+  private onLine(line: string, stream: OutputStream): void {
+    this.deps.logs.publish(stream, line);
+    const parsed = this.deps.adapter.parseLine(line, stream);
+    for (const entry of parsed.entries) {
+      if (entry.kind === 'result') this.#summary = entry.text;
+      if (entry.level === 'error' || (stream === 'stderr' && entry.text.trim() !== '')) {
+        this.#errorTail.push(entry.text);
+        if (this.#errorTail.length > ERROR_TAIL_LINES) this.#errorTail.shift();
+      }
+    }
+    if (parsed.review) this.#review = parsed.review;
+    if (parsed.usage) {
+      this.#usage.add(parsed.usage);
+      this.maybeReportUsage();
+    }
+  }
+
+  /** Cumulative usage now and then, so budgets can stop a long run early; the first report goes out at once. */
+  private maybeReportUsage(): void {
+    const now = Date.now();
+    if (this.#usageReports > 0 && now - this.#lastUsageReportAt < this.deps.usageReportMs) return;
+    this.#lastUsageReportAt = now;
+    const n = ++this.#usageReports;
+    const usage = this.totalUsage();
+    const { plan } = this;
+    this.#usageChain = this.#usageChain.then(() =>
+      this.deps.store
+        .append(
+          { type: 'task', id: plan.taskId },
+          [
+            {
+              id: deterministicEventId(`${plan.runId}:RunUsageReported:${n}`),
+              type: 'RunUsageReported',
+              data: create(RunUsageReportedSchema, { runId: plan.runId, usage }),
+              ...this.deps.eventMeta,
+            },
+          ],
+          { expectedVersion: 'any' },
+        )
+        .then(
+          () => undefined,
+          (error: unknown) => this.deps.warn(`usage of run ${plan.runId} was not reported: ${(error as Error).message}`),
+        ),
+    );
+  }
+
+  private totalUsage(): Usage {
+    const total = this.#usage.total();
+    const usage = {
+      inputTokens: total.inputTokens,
+      cachedInputTokens: total.cachedInputTokens,
+      outputTokens: total.outputTokens,
+      costUsd: total.costUsd ?? 0,
+      model: total.model,
+    };
+    if (total.costUsd === undefined) {
+      const priced = costOf(usage);
+      if (priced.ok) usage.costUsd = priced.costUsd;
+      else this.deps.warn(`run ${this.plan.runId}: ${priced.message}`);
+    }
+    return create(UsageSchema, usage);
+  }
+
+  private branch(): string {
+    return this.plan.branch || taskBranchName(this.plan.taskId);
+  }
+
+  private async conclude(exit: ProcessExit | undefined, spawnError: string | undefined): Promise<RunResult> {
+    const { plan, deps } = this;
+    const exitCode = exit === undefined ? -1 : exitCodeOf(exit);
+    const base = {
+      exitCode,
+      headSha: '',
+      hasChanges: false,
+      usage: this.totalUsage(),
+      summary: this.redact(this.#review?.body || this.#summary).slice(0, SUMMARY_MAX),
+      reviewVerdict: reviewVerdictOf(this.#review),
+    };
+    if (this.#stopReason === 'cancelled') {
+      return { ...base, outcome: RunOutcome.CANCELLED, error: undefined, summary: base.summary || 'cancelled' };
+    }
+    if (this.#stopReason === 'shutdown') {
+      return {
+        ...base,
+        outcome: RunOutcome.FAILED,
+        error: create(ErrorInfoSchema, {
+          category: ErrorCategory.RESOURCE,
+          retryable: true,
+          title: 'Agent runtime stopped',
+          message: `the agent-runtime instance running ${plan.runId} shut down, so the agent was stopped; the run can be retried`,
+          remedy: 'Retry the run; it starts again in a fresh workspace.',
+        }),
+      };
+    }
+    if (spawnError !== undefined) {
+      return { ...base, outcome: RunOutcome.FAILED, error: classifyError(this.redact(spawnError)) };
+    }
+    let outcome = exitCode === 0 ? RunOutcome.SUCCEEDED : RunOutcome.FAILED;
+    let error = outcome === RunOutcome.FAILED ? classifyError(this.redact(this.failureMessage(exit!))) : undefined;
+    let pushed = { headSha: '', hasChanges: false };
+    if (plan.taskKind === TaskKind.REPO && plan.runKind !== 'review') {
+      const saved = await this.saveWork();
+      if (saved.ok) pushed = saved.value;
+      else {
+        deps.logs.publish('system', saved.message);
+        outcome = RunOutcome.FAILED;
+        error ??= classifyError(this.redact(saved.message));
+      }
+    }
+    return { ...base, ...pushed, outcome, error };
+  }
+
+  /** Commits what the agent left uncommitted and pushes the branch, so the work survives the worktree. */
+  private async saveWork(): Promise<{ ok: true; value: { headSha: string; hasChanges: boolean } } | { ok: false; message: string }> {
+    const { plan, deps } = this;
+    try {
+      const result = await commitAndPush(plan.workdir, {
+        message: `${plan.title}\n\nCohort task ${plan.taskId}, run ${plan.runId}.`,
+        branch: this.branch(),
+        author: deps.commitAuthor,
+        ...(plan.baseSha ? { base: plan.baseSha } : {}),
+      });
+      if (!result.ok) return { ok: false, message: this.redact(result.error.message) };
+      return { ok: true, value: { headSha: result.value.headSha, hasChanges: result.value.hasChanges } };
+    } catch (error) {
+      return { ok: false, message: this.redact(`saving the run's work failed: ${(error as Error).message}`) };
+    }
+  }
+
+  private failureMessage(exit: ProcessExit): string {
+    const how = exit.code !== null ? `exited with code ${exit.code}` : `was killed by ${exit.signal ?? 'a signal'}`;
+    const tail = this.#errorTail.join('\n').trim();
+    return `the agent "${this.plan.agent}" ${how}${tail ? `: ${tail}` : ''}`;
+  }
+
+  private redact(text: string): string {
+    return this.deps.redactor.redact(text);
+  }
+}
+
+function exitCodeOf(exit: ProcessExit): number {
+  if (exit.code !== null) return exit.code;
+  const signal = exit.signal ? osConstants.signals[exit.signal] : undefined;
+  return signal === undefined ? -1 : 128 + signal;
+}
+
+function reviewVerdictOf(review: AgentReviewVerdict | undefined): ReviewVerdict {
+  if (review === undefined) return ReviewVerdict.UNSPECIFIED;
+  return review.verdict === 'approve' ? ReviewVerdict.APPROVED : ReviewVerdict.CHANGES_REQUESTED;
+}

@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_NAMESPACE } from '@cohort/contracts';
+import { EnvReader } from '@cohort/platform';
+
+/** Where env for a run comes from when `connections` is asked: see the README. */
+export type ResolveRunEnv = (request: {
+  readonly taskId: string;
+  readonly runId: string;
+  readonly repoId: string;
+}) => Promise<Readonly<Record<string, string>>>;
+
+export interface AgentRuntimeConfig {
+  /**
+   * NATS server(s) holding the event log, the log stream and the heartbeat bucket.
+   * @default 'nats://127.0.0.1:4222'
+   */
+  readonly natsUrl: string;
+  /**
+   * Prefix of every subject, stream and bucket, so installations can share a server.
+   * @default 'cohort'
+   */
+  readonly namespace: string;
+  /**
+   * Port of /healthz and /readyz; 0 picks a free port (reported by `startAgentRuntime`), -1 serves none.
+   * @default 0
+   */
+  readonly healthPort: number;
+  /**
+   * How often a running agent's heartbeat is written to the heartbeat bucket.
+   * @default 2000
+   */
+  readonly heartbeatMs: number;
+  /**
+   * Agents running at once in this instance; a WorkspaceReady beyond it waits for a free slot.
+   * @default 4
+   */
+  readonly maxConcurrentAgents: number;
+  /**
+   * Time between SIGTERM and SIGKILL when an agent's process tree is killed.
+   * @default 1000
+   */
+  readonly killGraceMs: number;
+  /**
+   * Least time between two RunUsageReported events of one run (the total is always in RunFinished).
+   * @default 5000
+   */
+  readonly usageReportMs: number;
+  /**
+   * Whether a run fails when the connections service cannot be asked for its env.
+   * When false the run goes on with no connection secrets (and a warning in its log).
+   * @default true
+   */
+  readonly requireConnections: boolean;
+  /**
+   * How long to wait for connections to answer ResolveForRun.
+   * @default 5000
+   */
+  readonly connectionsTimeoutMs: number;
+  /**
+   * The scripted agent executable (COHORT_SCRIPTED_AGENT, relative paths from the repository root).
+   * @default tools/agents/scripted
+   */
+  readonly scriptedAgent: string;
+  /**
+   * A playbook for the scripted agent (COHORT_SCRIPTED_PLAYBOOK); unset: `.cohort/playbook.yaml` in the worktree.
+   * @default undefined
+   */
+  readonly scriptedPlaybook: string | undefined;
+  /**
+   * Environment every agent starts from, before the run's connection env is added.
+   * @default this process's environment
+   */
+  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  /** Author of the commits the runtime makes for an agent. @default Cohort <cohort@localhost> */
+  readonly commitAuthor: { readonly name: string; readonly email: string };
+  /**
+   * Replaces asking the connections service for a run's env (embedding and tests);
+   * unset: ResolveForRun over NATS.
+   * @default undefined
+   */
+  readonly resolveRunEnv?: ResolveRunEnv;
+}
+
+// src/ → services/agent-runtime → services → repository root.
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Reads and validates the settings; throws a ConfigError naming every bad variable. */
+export function readAgentRuntimeConfig(env: NodeJS.ProcessEnv = process.env): AgentRuntimeConfig {
+  const reader = new EnvReader(env);
+  const namespace = reader.string('COHORT_NAMESPACE', DEFAULT_NAMESPACE);
+  if (!/^[a-z][a-z0-9_]{0,31}$/.test(namespace)) {
+    reader.problem(
+      `COHORT_NAMESPACE=${JSON.stringify(namespace)} is invalid: use lower-case letters, digits and "_", starting with a letter`,
+    );
+  }
+  const scriptedRaw = reader.string('COHORT_SCRIPTED_AGENT', 'tools/agents/scripted');
+  const scriptedAgent = isAbsolute(scriptedRaw) ? scriptedRaw : resolve(REPO_ROOT, scriptedRaw);
+  if (!existsSync(scriptedAgent)) {
+    reader.problem(`COHORT_SCRIPTED_AGENT=${JSON.stringify(scriptedRaw)}: no file at ${scriptedAgent}`);
+  }
+  const playbook = reader.string('COHORT_SCRIPTED_PLAYBOOK', '');
+  const config: AgentRuntimeConfig = {
+    natsUrl: reader.string('NATS_URL', 'nats://127.0.0.1:4222'),
+    namespace,
+    healthPort: reader.integer('HEALTH_PORT', 0, { min: -1, max: 65_535 }),
+    heartbeatMs: reader.integer('AGENT_RUNTIME_HEARTBEAT_MS', 2000, { min: 10, max: 600_000 }),
+    maxConcurrentAgents: reader.integer('AGENT_RUNTIME_MAX_CONCURRENT_AGENTS', 4, { min: 1, max: 1_000 }),
+    killGraceMs: reader.integer('AGENT_RUNTIME_KILL_GRACE_MS', 1000, { min: 0, max: 60_000 }),
+    usageReportMs: reader.integer('AGENT_RUNTIME_USAGE_REPORT_MS', 5000, { min: 0, max: 3_600_000 }),
+    requireConnections: reader.boolean('AGENT_RUNTIME_REQUIRE_CONNECTIONS', true),
+    connectionsTimeoutMs: reader.integer('AGENT_RUNTIME_CONNECTIONS_TIMEOUT_MS', 5000, { min: 10, max: 120_000 }),
+    scriptedAgent,
+    scriptedPlaybook: playbook === '' ? undefined : isAbsolute(playbook) ? playbook : resolve(playbook),
+    baseEnv: env,
+    commitAuthor: {
+      name: reader.string('AGENT_RUNTIME_COMMIT_NAME', 'Cohort'),
+      email: reader.string('AGENT_RUNTIME_COMMIT_EMAIL', 'cohort@localhost'),
+    },
+  };
+  reader.done();
+  return config;
+}
