@@ -5,7 +5,7 @@ import { DataLayout, repoKey, workspaceIdOf, type MirrorMeta } from './data-layo
 import { git, resolveCommit } from './git.js';
 import { readJsonIfExists, writeJsonAtomic } from './json-file.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { refreshMirror } from './mirror.js';
+import { absoluteRepoUrl, refreshMirror } from './mirror.js';
 import type { OutputTailOptions } from './output-tail.js';
 import { redactCredentials } from './redact.js';
 import { err, ok, type Result } from './result.js';
@@ -102,8 +102,9 @@ export class LocalWorktreeRuntime implements WorkspaceRuntime {
     }
 
     const mirrorDir = this.#layout.mirrorDir(key);
-    const fetchProblem = await refreshMirror(mirrorDir, repo.url);
-    await this.#touchMirror(key, repo.id, repo.url);
+    const url = absoluteRepoUrl(repo.url);
+    const fetchProblem = await refreshMirror(mirrorDir, url);
+    await this.#touchMirror(key, repo.id, url);
     if (fetchProblem) return err({ category: 'repo_unreachable', message: fetchProblem, retryable: true });
 
     const baseSha = await resolveCommit(`refs/remotes/origin/${baseBranch}`, { cwd: mirrorDir });

@@ -1,5 +1,5 @@
 import { access, mkdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { git, gitOk } from './git.js';
 import { redactCredentials } from './redact.js';
@@ -40,4 +40,14 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Git resolves a relative path against the mirror directory, not against the caller's
+ * working directory; relative local paths are made absolute here. URLs and scp-like
+ * addresses (user@host:path) are left as they are.
+ */
+export function absoluteRepoUrl(url: string): string {
+  if (isAbsolute(url) || /^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^[^/]+@[^/]+:/.test(url)) return url;
+  return resolve(url);
 }
