@@ -90,6 +90,21 @@ describe('JetStreamEventStore on JetStream 2.9', () => {
     expect((await cold.append(task, [priorityChanged(3)], { expectedVersion: 2 })).version).toBe(3);
   });
 
+  it('retries once with the true sequence when its cache has the right version but an old sequence', async () => {
+    const store = await setUp();
+    const task = freshTask();
+    await store.append(task, [priorityChanged(1)], { expectedVersion: 0 });
+    // The subject is rewritten behind the store's back: still version 1, at a new sequence.
+    const jsm = await jetstreamManager(ctx.nc);
+    await jsm.streams.purge(ctx.topology.streams.events, { filter: ctx.topology.event('task', task.id) });
+    const other = await JetStreamEventStore.create({ nc: ctx.nc, topology: ctx.topology });
+    const rewritten = await other.append(task, [priorityChanged(1)], { expectedVersion: 0 });
+    const result = await store.append(task, [priorityChanged(2)], { expectedVersion: 1 });
+    expect(result.version).toBe(2);
+    expect(result.position).toBeGreaterThan(rewritten.position);
+    expect((await store.read(task)).events.map((e) => e.version)).toEqual([1, 2]);
+  });
+
   it('reports the stream position as the last sequence', async () => {
     const store = await setUp();
     expect(await store.position()).toBe(0);
