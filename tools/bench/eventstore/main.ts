@@ -10,7 +10,7 @@ import { connectEventLog, ensureEventStream, JetStreamEventStore, type Aggregate
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = 5;
-const EVENTS = quick ? 20_000 : 50_000;
+const EVENTS = quick ? 10_000 : 50_000;
 const SUBJECTS = 1_000;
 const LATENCY_SAMPLES = quick ? 500 : 2_000;
 const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -49,6 +49,22 @@ async function rawRound(): Promise<number> {
   const pending: Promise<unknown>[] = [];
   for (const { subject, msgID } of messages) pending.push(js.publish(subject, samplePayload, { msgID }));
   await Promise.all(pending);
+  return EVENTS / ((performance.now() - started) / 1000);
+}
+
+/** Raw publishes that carry the expected-sequence check, sequential per subject: what concurrency control costs the server. */
+async function rawExpectRound(): Promise<number> {
+  await freshStream();
+  const perSubject = EVENTS / SUBJECTS;
+  const ids = Array.from({ length: SUBJECTS }, () => Array.from({ length: perSubject }, () => randomUUID()));
+  const started = performance.now();
+  await Promise.all(
+    ids.map(async (msgIDs, s) => {
+      const subject = tp.event('task', `expect-${s}`);
+      let seq = 0;
+      for (const msgID of msgIDs) seq = (await js.publish(subject, samplePayload, { msgID, expect: { lastSubjectSequence: seq } })).seq;
+    }),
+  );
   return EVENTS / ((performance.now() - started) / 1000);
 }
 
@@ -96,18 +112,24 @@ try {
   // Warm-up: the first rounds measure the JIT, not the store.
   for (let w = 0; w < 2; w++) {
     await rawRound();
+    await rawExpectRound();
     await oursRound();
   }
   const raw: number[] = [];
+  const rawExpect: number[] = [];
   const ours: number[] = [];
   for (let r = 1; r <= ROUNDS; r++) {
-    // Interleaved so drift in the machine's load hits both sides alike.
+    // Interleaved so drift in the machine's load hits every side alike.
     raw.push(await rawRound());
+    rawExpect.push(await rawExpectRound());
     ours.push(await oursRound());
-    console.log(`round ${r}: raw ${Math.round(raw.at(-1)!)} msg/s, ours ${Math.round(ours.at(-1)!)} appends/s`);
+    console.log(
+      `round ${r}: raw ${Math.round(raw.at(-1)!)} msg/s, raw+expect ${Math.round(rawExpect.at(-1)!)} msg/s, ours ${Math.round(ours.at(-1)!)} appends/s`,
+    );
   }
   const latency = await latencyRound();
   const rawMedian = median(raw);
+  const rawExpectMedian = median(rawExpect);
   const oursMedian = median(ours);
   const result = {
     name: 'eventstore',
@@ -116,14 +138,19 @@ try {
     aggregates: SUBJECTS,
     rounds: ROUNDS,
     raw_msgs_per_s: Math.round(rawMedian),
+    raw_expect_msgs_per_s: Math.round(rawExpectMedian),
     ours_appends_per_s: Math.round(oursMedian),
     ratio: Math.round((oursMedian / rawMedian) * 1000) / 1000,
+    ratio_vs_raw_expect: Math.round((oursMedian / rawExpectMedian) * 1000) / 1000,
     p50_ms: round2(quantile(latency, 0.5)),
     p99_ms: round2(quantile(latency, 0.99)),
     latency_samples: latency.length,
   };
   console.log(`median raw JetStream publish: ${result.raw_msgs_per_s} msg/s`);
-  console.log(`median EventStore.append:     ${result.ours_appends_per_s} appends/s (ratio ${result.ratio})`);
+  console.log(`median raw publish with expected sequence, sequential per subject: ${result.raw_expect_msgs_per_s} msg/s`);
+  console.log(
+    `median EventStore.append:     ${result.ours_appends_per_s} appends/s (ratio ${result.ratio}; ${result.ratio_vs_raw_expect} of raw+expect)`,
+  );
   console.log(`single-aggregate append latency: p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms`);
   console.log(JSON.stringify(result));
 } finally {
