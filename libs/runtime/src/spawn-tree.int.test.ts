@@ -23,6 +23,19 @@ describe('spawnTree', () => {
     expect(errs).toEqual(['two']);
   });
 
+  it('hands the child its stdin and closes it, so a prompt can be read to the end', async () => {
+    const out: string[] = [];
+    const prompt = 'line one\nline "two" with $HOME and `backticks`\n';
+    const tree = spawnTree('/bin/sh', ['-c', 'cat; echo done'], { cwd: tmpdir(), stdin: prompt, onStdout: (l) => out.push(l) });
+    expect((await tree.exited).code).toBe(0);
+    expect(out).toEqual(['line one', 'line "two" with $HOME and `backticks`', 'done']);
+  });
+
+  it('does not fail when the child exits without reading its stdin', async () => {
+    const tree = spawnTree('/bin/sh', ['-c', 'exit 0'], { cwd: tmpdir(), stdin: 'x'.repeat(1 << 20) });
+    expect((await tree.exited).code).toBe(0);
+  });
+
   it('kills the whole process tree, grandchildren included, within 2 seconds', async () => {
     const pids: number[] = [];
     // The child prints its own pid and the pid of a backgrounded grandchild.
