@@ -1,6 +1,7 @@
 import {
   MergeApprovedSchema,
   ReviewSubmittedSchema,
+  ReviewVerdict,
   TaskCancelledSchema,
   TaskCreatedSchema,
   TaskKind,
@@ -105,7 +106,7 @@ export function decide(command: TaskCommand, state: TaskState | undefined, ctx: 
     case 'SubmitReview': {
       const pr = state.pr;
       if (pr === undefined || pr.merged || pr.closed) return err('conflict', `task "${state.id}" has no open pull request to review`);
-      if (command.data.verdict === 0) return err('validation', 'verdict is required: APPROVED, CHANGES_REQUESTED or COMMENTED', 'verdict');
+      if (command.data.verdict === ReviewVerdict.UNSPECIFIED) return err('validation', 'verdict is required: APPROVED, CHANGES_REQUESTED or COMMENTED', 'verdict');
       return ok([
         {
           type: 'ReviewSubmitted',

@@ -148,6 +148,7 @@ function apply(state: TaskState, event: TaskEvent, at: string | undefined): Task
         number: d.number,
         url: d.url,
         headSha: d.headSha,
+        heads: [d.headSha],
         checksByHead: {},
         reviews: [],
         conflict: undefined,
@@ -162,10 +163,12 @@ function apply(state: TaskState, event: TaskEvent, at: string | undefined): Task
       const busy = state.currentRunId !== undefined;
       return move(opened, ['provisioning', 'running', 'needs_attention', 'failed'].includes(state.status) && !busy ? 'pr_opened' : state.status);
     }
-    case 'PullRequestUpdated':
-      return withPr(state, event.data.number, (pr) =>
-        pr.headSha === event.data.headSha ? pr : { ...pr, headSha: event.data.headSha, conflict: undefined },
-      );
+    case 'PullRequestUpdated': {
+      const moved = state.pr !== undefined && state.pr.headSha !== event.data.headSha;
+      const next = withPr(state, event.data.number, (pr) => (moved ? { ...pr, headSha: event.data.headSha, heads: [...pr.heads, event.data.headSha], conflict: undefined } : pr));
+      // A person approved the code they saw; new commits need a new approval.
+      return next === undefined || !moved ? next : { ...next, mergeApproved: false };
+    }
     case 'ChecksReported':
       return withPr(state, event.data.number, (pr) => ({
         ...pr,

@@ -148,6 +148,10 @@ function reconcilePullRequest(state: TaskState, world: World, policy: Policy): r
   const pr = state.pr!;
   const head = pr.headSha;
   if (pr.mergeRequestedForHead !== undefined) return [];
+  // The agent's push can be reported before the forge shows it on the PR; deciding
+  // on the old head now would resume for a failure that is already fixed.
+  const last = lastWorkRun(state);
+  if (last !== undefined && last.hasChanges && last.pushedSha !== '' && !pr.heads.includes(last.pushedSha)) return [];
   const checks: ChecksState | undefined = pr.checksByHead[head];
 
   if (pr.conflict !== undefined && pr.conflict.headSha === head) {

@@ -72,6 +72,8 @@ export interface PullRequestState {
   readonly number: number;
   readonly url: string;
   readonly headSha: string;
+  /** Every head the PR has had, oldest first. */
+  readonly heads: readonly string[];
   readonly checksByHead: Readonly<Record<string, ChecksState>>;
   readonly reviews: readonly ReviewState[];
   readonly conflict: ConflictState | undefined;
@@ -107,6 +109,7 @@ export interface TaskState {
   readonly totalCostUsd: number;
   readonly pendingResumeMessage: string | undefined;
   readonly pendingRetry: boolean;
+  /** A person approved merging the current head; cleared when new commits land. */
   readonly mergeApproved: boolean;
   readonly dependenciesMet: boolean;
   readonly attentionReason: string | undefined;
