@@ -23,7 +23,7 @@ export interface SpawnTreeOptions {
   readonly drainMs?: number;
   /** Kills the tree when this much time has passed since the start. No limit when undefined. */
   readonly timeoutMs?: number;
-  /** Written to the child's stdin, which is then closed (agents read their prompt there). No stdin when undefined. */
+  /** Written to the child's stdin, which is then closed (agents read their prompt there). @default an empty, closed stdin */
   readonly stdin?: string;
 }
 
@@ -60,13 +60,11 @@ export function spawnTree(command: string, args: readonly string[], options: Spa
     cwd: options.cwd,
     env: options.env ?? process.env,
     detached: true,
-    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
-  if (options.stdin !== undefined && child.stdin) {
-    // A child that exits without reading its stdin closes the pipe; that is not our error.
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(options.stdin);
-  }
+  // A child that exits without reading its stdin closes the pipe; that is not our error.
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(options.stdin ?? '');
 
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
