@@ -30,7 +30,11 @@ export interface World {
   /** Epoch milliseconds or RFC 3339. */
   readonly now: number | string;
   readonly capacity: Capacity;
-  /** Milliseconds since the current run's last heartbeat; undefined when unknown or no run. */
+  /**
+   * Milliseconds since the last heartbeat of the task's active run (the current
+   * one, or one stopped by a status change that has not reported its end yet);
+   * undefined when unknown or when no run is active.
+   */
   readonly heartbeatAgeMs?: number | undefined;
   /** Seed for retry jitter; the same seed gives the same delays. */
   readonly seed: number | string;
@@ -76,18 +80,7 @@ export function reconcile(state: TaskState | undefined, world: World): readonly 
   const overBudget = budgetReached(state, policy);
   if (run !== undefined && run.status !== 'finished') {
     if (overBudget) return [attention(state, 'budget_exceeded', budgetDetail(state, policy))];
-    const stalled = run.status === 'running' && world.heartbeatAgeMs !== undefined && world.heartbeatAgeMs > policy.stallThresholdMs;
-    if (stalled) {
-      return [
-        {
-          type: 'TimeOutRun',
-          id: `${state.id}:timeout:${run.id}`,
-          runId: run.id,
-          reason: `no heartbeat for ${Math.round(world.heartbeatAgeMs! / 1000)}s (stall threshold ${Math.round(policy.stallThresholdMs / 1000)}s)`,
-        },
-      ];
-    }
-    return [];
+    return run.status === 'running' && stalled(world, policy) ? [timeOut(state, run, world, policy)] : [];
   }
 
   const humanIntent = state.pendingRetry || state.pendingResumeMessage !== undefined;
@@ -106,7 +99,11 @@ export function reconcile(state: TaskState | undefined, world: World): readonly 
 
   const last = lastWorkRun(state);
   if (last === undefined) return schedule(state, world, RunKind.INITIAL, ResumeReason.UNSPECIFIED, undefined, '');
-  if (last.status !== 'finished') return []; // a stopped run that has not reported its end yet
+  if (last.status !== 'finished') {
+    // A run stopped by a status change that has not reported its end: wait for it
+    // (two runs must not share a branch), unless its heartbeat stalled too.
+    return stalled(world, policy) ? [timeOut(state, last, world, policy)] : [];
+  }
   if (failed(last) || last.outcome === RunOutcome.CANCELLED) return afterFailedRun(state, world, policy, last);
 
   if (state.kind === TaskKind.STANDALONE) {
@@ -138,6 +135,19 @@ function afterFailedRun(state: TaskState, world: World, policy: Policy, last: Ru
   const delay = backoffDelayMs(policy, state.retries + 1, world.seed, runIdFor(state.id, attempt));
   const from = last.finishedAt !== undefined ? Date.parse(last.finishedAt) : toEpochMs(world.now);
   return schedule(state, world, last.kind, last.reason, last.context, last.headSha, toIso(from + delay));
+}
+
+function stalled(world: World, policy: Policy): boolean {
+  return world.heartbeatAgeMs !== undefined && world.heartbeatAgeMs > policy.stallThresholdMs;
+}
+
+function timeOut(state: TaskState, run: RunState, world: World, policy: Policy): Action {
+  return {
+    type: 'TimeOutRun',
+    id: `${state.id}:timeout:${run.id}`,
+    runId: run.id,
+    reason: `no heartbeat for ${Math.round(world.heartbeatAgeMs! / 1000)}s (stall threshold ${Math.round(policy.stallThresholdMs / 1000)}s)`,
+  };
 }
 
 function rerun(state: TaskState, world: World, last: RunState): readonly Action[] {

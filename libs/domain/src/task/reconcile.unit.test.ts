@@ -77,6 +77,8 @@ const cases: Case[] = [
   { name: 'times out a running run whose heartbeat is older than the stall threshold', state: () => build([created(), ...ran()]), world: { heartbeatAgeMs: DEFAULT_POLICY.stallThresholdMs + 1 }, expect: { type: 'TimeOutRun', runId: 't1-r1', id: 't1:timeout:t1-r1' } },
   { name: 'does not time out a run exactly at the stall threshold', state: () => build([created(), ...ran()]), world: { heartbeatAgeMs: DEFAULT_POLICY.stallThresholdMs }, expect: null },
   { name: 'uses the stall threshold of the given policy', state: () => build([created(), ...ran()]), world: { heartbeatAgeMs: 5_001, policy: resolvePolicy({ stallThresholdMs: 5_000 }) }, expect: { type: 'TimeOutRun' } },
+  { name: 'waits for a stopped run to report its end before a retry', state: () => build([created(), ...ran(), e('TaskNeedsAttention', { reason: 'budget_exceeded' }), e('TaskRetryRequested', {})]), world: { heartbeatAgeMs: 1000 }, expect: null },
+  { name: 'times out a stopped run whose heartbeat stalled so a retry can go on', state: () => build([created(), ...ran(), e('TaskNeedsAttention', { reason: 'x' }), e('TaskRetryRequested', {})]), world: { heartbeatAgeMs: 10 ** 9 }, expect: { type: 'TimeOutRun', runId: 't1-r1' } },
   { name: 'times out a stalled review run too', state: () => withOpenPr({ reviewAgent: { enabled: true } }, [scheduled(2, RunKind.REVIEW, ResumeReason.UNSPECIFIED, 'sha1'), started(2)]), world: { heartbeatAgeMs: 10 ** 9 }, expect: { type: 'TimeOutRun', runId: 't1-r2' } },
 
   // failures and retries
