@@ -225,3 +225,38 @@ describe('stageOf', () => {
     expect(stageOf({ ...s, status: 'pr_opened' })).toBe('running');
   });
 });
+
+describe('evolve ignores events that would break the transition table', () => {
+  const finals = {
+    completed: () => withOpenPr({}, [e('PullRequestMerged', { number: 7 }), e('TaskCompleted', {})]),
+    cancelled: () => build([created(), e('TaskCancelled', {})]),
+  };
+  const movers = {
+    TaskCancelled: e('TaskCancelled', {}),
+    TaskFailed: e('TaskFailed', { reason: 'x' }),
+    TaskNeedsAttention: e('TaskNeedsAttention', { reason: 'x' }),
+    TaskCompleted: e('TaskCompleted', {}),
+    RunScheduled: scheduled(5),
+    TaskDependenciesMet: e('TaskDependenciesMet', {}),
+    TaskRetryRequested: e('TaskRetryRequested', {}),
+  };
+  const rows = Object.entries(finals).flatMap(([status, state]) => Object.entries(movers).map(([type, event]) => ({ status, type, state, event })));
+  it.each(rows)('keeps a $status task $status on $type', ({ status, state, event }) => {
+    const before = state();
+    const after = evolve(before, event);
+    expect(after.status).toBe(status);
+    expect(after.runs).toEqual(before.runs);
+  });
+
+  it.each([
+    ['waiting', () => build([created({ dependsOn: ['x'] })]), scheduled(1)],
+    ['queued', () => build([created()]), e('TaskCompleted', {})],
+    ['failed', () => build([created(), e('TaskFailed', { reason: 'x' })]), e('TaskNeedsAttention', { reason: 'y' })],
+    ['waiting', () => build([created({ dependsOn: ['x'] })]), e('TaskNeedsAttention', { reason: 'y' })],
+  ])('keeps a %s task where it is on an event it cannot take', (status, state, event) => {
+    const before = state();
+    const after = evolve(before, event);
+    expect(after.status).toBe(status);
+    expect(after.ignoredEvents).toBe(before.ignoredEvents + 1);
+  });
+});
