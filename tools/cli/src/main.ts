@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runDoctor, formatDoctor } from './commands/doctor.js';
 import { runDown } from './commands/down.js';
-import { runUp } from './commands/up.js';
+import { detachUp, runningUp, runServicesInForeground, startInfrastructure } from './commands/up.js';
 import { readCliConfig } from './config.js';
 import { USAGE, UsageError } from './usage.js';
 
@@ -14,7 +14,11 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      detach: { type: 'boolean', short: 'd', default: false },
+    },
   });
   const [command, ...rest] = positionals;
   if (values.help || command === 'help') {
@@ -32,12 +36,21 @@ async function main(argv: string[]): Promise<number> {
       return results.every((r) => r.ok) ? 0 : 1;
     }
     case 'up': {
-      const report = await runUp(config, say);
+      const running = runningUp(config);
+      if (running) throw new Error(`Cohort is already up (pid ${running}) for ${config.dataDir}; ./cohort down stops it`);
+      const report = await startInfrastructure(config, say);
+      if (values.detach) {
+        const detached = detachUp(config, repoRoot);
+        if (values.json) console.log(JSON.stringify({ ...report, supervisorPid: detached.pid, log: detached.log }));
+        else say(`services  starting in the background (pid ${detached.pid}); logs in ${detached.log}`);
+        return 0;
+      }
       if (values.json) console.log(JSON.stringify(report));
+      await runServicesInForeground(config, repoRoot, say);
       return 0;
     }
     case 'down':
-      runDown(config, say);
+      await runDown(config, say);
       return 0;
     default:
       throw new UsageError(`unknown command "${command}"`);

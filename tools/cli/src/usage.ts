@@ -1,12 +1,14 @@
 export const USAGE = `usage: cohort <command> [options]
 
 commands:
-  up        start the system on the embedded default (NATS, streams, services)
+  up        start the system on the embedded default (NATS, streams, services);
+            runs in the foreground until Ctrl-C, or in the background with --detach
   down      stop what "up" started
   doctor    check Node, NATS (reachable, JetStream, version) and PostgreSQL
 
 options:
   --json    machine-readable output
+  --detach  (up) run the services in the background
   --help    this text
 
 environment:

@@ -55,7 +55,7 @@ describe('cohort usage errors', () => {
 });
 
 describe('cohort up and down', () => {
-  it('starts a nats-server of its own when nothing answers, provisions the streams, and down stops it', async () => {
+  it('starts a nats-server of its own when nothing answers, provisions the streams, refuses a second up, and down stops it', async () => {
     const { freePort, uniqueNamespace } = await import('@cohort/testing');
     const { mkdtemp, rm, readFile } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
@@ -63,7 +63,7 @@ describe('cohort up and down', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'cohort-up-'));
     const env = { NATS_URL: `nats://127.0.0.1:${await freePort()}`, COHORT_DATA_DIR: dataDir, COHORT_NAMESPACE: uniqueNamespace('up') };
     try {
-      const up = await cohortCli(['up', '--json'], env);
+      const up = await cohortCli(['up', '--detach', '--json'], env);
       expect(up.stderr).toBe('');
       expect(up.code).toBe(0);
       const report = JSON.parse(up.stdout);
@@ -75,8 +75,9 @@ describe('cohort up and down', () => {
         `${env.COHORT_NAMESPACE.toUpperCase()}_DLQ`,
       ]);
       expect(Number(await readFile(join(dataDir, 'nats-server.pid'), 'utf8'))).toBe(report.nats.startedPid);
-      const again = JSON.parse((await cohortCli(['up', '--json'], env)).stdout);
-      expect(again.nats.startedPid).toBeUndefined();
+      const again = await cohortCli(['up', '--detach'], env);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('Cohort is already up');
       const down = await cohortCli(['down'], env);
       expect(down.stdout).toContain('stopped the nats-server started by up');
       const doctor = await cohortCli(['doctor', '--json'], env);

@@ -1,7 +1,12 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CliConfig } from '../config.js';
 import { isNatsReachable, localNatsPaths, startLocalNats } from '../local-nats.js';
 import { checkPostgres } from '../doctor/check-postgres.js';
 import { provisionStreams } from '../provision-streams.js';
+import { ensureSecretsKey } from '../stack/secrets-key.js';
+import { Stack } from '../stack/stack.js';
 
 export interface UpReport {
   readonly nats: { readonly url: string; readonly startedPid?: number };
@@ -14,7 +19,7 @@ export interface UpReport {
  * NATS_URL, or a local nats-server with its data under the data dir, and the
  * streams of the namespace.
  */
-export async function runUp(config: CliConfig, say: (line: string) => void): Promise<UpReport> {
+export async function startInfrastructure(config: CliConfig, say: (line: string) => void): Promise<UpReport> {
   let startedPid: number | undefined;
   if (await isNatsReachable(config.natsUrl)) {
     say(`nats      using ${config.natsUrl}`);
@@ -27,4 +32,56 @@ export async function runUp(config: CliConfig, say: (line: string) => void): Pro
   const pg = await checkPostgres(config.databaseUrl);
   say(pg.ok ? `postgres  ${pg.detail}` : `postgres  not reachable (${pg.detail}); the read side needs it`);
   return { nats: { url: config.natsUrl, ...(startedPid ? { startedPid } : {}) }, streams, postgres: { ok: pg.ok, detail: pg.detail } };
+}
+
+export const upPidFile = (config: CliConfig) => join(config.dataDir, 'up.pid');
+
+/** The pid of a running `up` of this data dir, if any. */
+export function runningUp(config: CliConfig): number | undefined {
+  const file = upPidFile(config);
+  if (!existsSync(file)) return undefined;
+  const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
+  try {
+    process.kill(pid, 0);
+    return pid === process.pid ? undefined : pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs every service in the foreground, each line prefixed with its service, until SIGINT or SIGTERM. */
+export async function runServicesInForeground(config: CliConfig, repoRoot: string, say: (line: string) => void): Promise<void> {
+  const stack = Stack.start({
+    repoRoot,
+    natsUrl: config.natsUrl,
+    databaseUrl: config.databaseUrl,
+    namespace: config.namespace,
+    dataDir: config.dataDir,
+    secretsKey: ensureSecretsKey(config.dataDir, process.env),
+    onLine: (line) => console.log(line),
+  });
+  mkdirSync(config.dataDir, { recursive: true });
+  writeFileSync(upPidFile(config), String(process.pid));
+  say(`services  ${[...stack.services.keys()].join(', ')}`);
+  say('Cohort is up. Stop it with Ctrl-C or ./cohort down.');
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  say('stopping services…');
+  await stack.stop();
+  rmSync(upPidFile(config), { force: true });
+}
+
+/** `up --detach`: the same foreground supervisor, started in the background with its output in the data dir. */
+export function detachUp(config: CliConfig, repoRoot: string): { pid: number; log: string } {
+  const log = join(config.dataDir, 'logs', 'cohort.log');
+  mkdirSync(join(config.dataDir, 'logs'), { recursive: true });
+  const out = openSync(log, 'a');
+  const child = spawn(join(repoRoot, 'cohort'), ['up'], { detached: true, stdio: ['ignore', out, out], env: process.env });
+  child.unref();
+  // The launcher execs node, so this pid is the supervisor's; writing it now closes the window for a second up.
+  writeFileSync(upPidFile(config), String(child.pid));
+  return { pid: child.pid!, log };
 }
