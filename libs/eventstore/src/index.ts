@@ -11,6 +11,7 @@ export type {
 } from './event-store.js';
 export { WrongExpectedVersion } from './wrong-expected-version.js';
 export { StoreUnavailable } from './store-unavailable.js';
+export { UndecodableEvent } from './undecodable-event.js';
 export { JetStreamEventStore, type JetStreamEventStoreOptions } from './jetstream/jetstream-event-store.js';
 export { ensureEventStream, DEFAULT_DUPLICATE_WINDOW_MS, type EventStreamOptions } from './jetstream/ensure-event-stream.js';
 export { connectEventLog } from './jetstream/connect-event-log.js';

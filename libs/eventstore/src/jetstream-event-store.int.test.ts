@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { headers } from '@nats-io/transport-node';
 import { natsTestContext, type NatsTestContext } from '@cohort/testing';
 import { ensureEventStream } from './jetstream/ensure-event-stream.js';
 import { JetStreamEventStore } from './jetstream/jetstream-event-store.js';
 import { describeEventStoreContract } from './testing/event-store-contract.js';
 import { freshTask, priorityChanged } from './testing/sample-events.js';
 import { Headers } from '@cohort/contracts';
+import { UndecodableEvent } from './undecodable-event.js';
 
 describeEventStoreContract('JetStreamEventStore', async () => {
   const ctx = await natsTestContext({ label: 'esjs' });
@@ -103,6 +105,17 @@ describe('JetStreamEventStore on JetStream 2.9', () => {
     expect(result.version).toBe(2);
     expect(result.position).toBeGreaterThan(rewritten.position);
     expect((await store.read(task)).events.map((e) => e.version)).toEqual([1, 2]);
+  });
+
+  it('refuses to read an aggregate holding a message the codec rejects, naming its position', async () => {
+    const store = await setUp();
+    const task = freshTask();
+    const h = headers();
+    h.set(Headers.aggregateVersion, '1');
+    const foreign = await jetstream(ctx.nc).publish(ctx.topology.event('task', task.id), '{"not":"an envelope"}', { headers: h });
+    const error = await store.read(task).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UndecodableEvent);
+    expect(error).toMatchObject({ position: foreign.seq });
   });
 
   it('reports the stream position as the last sequence', async () => {

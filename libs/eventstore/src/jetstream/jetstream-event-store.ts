@@ -24,6 +24,7 @@ import type {
 import { LruCache } from '../lru-cache.js';
 import { StoreUnavailable } from '../store-unavailable.js';
 import { toEnvelope } from '../to-envelope.js';
+import { UndecodableEvent } from '../undecodable-event.js';
 import { WrongExpectedVersion } from '../wrong-expected-version.js';
 import { eventHeaders, versionOf } from './event-headers.js';
 
@@ -243,8 +244,9 @@ export class JetStreamEventStore implements EventStore {
     expected: number | 'any',
     mayRetryStaleCache: boolean,
   ): Promise<PubAck | 'stale-cache'> {
+    const body = encodeEnvelope(envelope);
     try {
-      return await this.js.publish(subject, encodeEnvelope(envelope), {
+      return await this.js.publish(subject, body, {
         msgID: envelope.id,
         expect: { lastSubjectSequence: head.seq },
         headers: eventHeaders(envelope),
@@ -287,7 +289,7 @@ export class JetStreamEventStore implements EventStore {
 
   private decode(data: Uint8Array, seq: number): Envelope {
     const decoded = decodeEnvelope(data);
-    if (!decoded.ok) throw new Error(`event at position ${seq} of ${this.stream} cannot be decoded: ${decoded.error.message}`);
+    if (!decoded.ok) throw new UndecodableEvent(seq, decoded.error.message);
     return decoded.value;
   }
 
@@ -295,7 +297,7 @@ export class JetStreamEventStore implements EventStore {
     try {
       return await operation();
     } catch (error) {
-      if (error instanceof JetStreamApiError) throw error;
+      if (error instanceof JetStreamApiError || error instanceof UndecodableEvent) throw error;
       throw unavailable(what, error);
     }
   }

@@ -27,6 +27,7 @@ import type {
 } from '../event-store.js';
 import { StoreUnavailable } from '../store-unavailable.js';
 import { toEnvelope } from '../to-envelope.js';
+import { UndecodableEvent } from '../undecodable-event.js';
 import { WrongExpectedVersion } from '../wrong-expected-version.js';
 
 export interface KurrentDbEventStoreOptions {
@@ -94,7 +95,7 @@ export class KurrentDbEventStore implements EventStore {
         direction: FORWARDS,
         fromRevision: BigInt(fromVersion - 1),
       })) {
-        if (resolved.event) events.push(decode(resolved.event.data));
+        if (resolved.event) events.push(decode(resolved.event.data, Number(resolved.event.position?.commit ?? 0n)));
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return { events: [], version: 0 };
@@ -122,7 +123,8 @@ export class KurrentDbEventStore implements EventStore {
       for await (const resolved of subscription) {
         const event = resolved.event;
         if (!event || (exactStream !== undefined && event.streamId !== exactStream)) continue;
-        yield { envelope: decode(event.data), position: Number(event.position?.commit ?? 0n) };
+        const position = Number(event.position?.commit ?? 0n);
+        yield { envelope: decode(event.data, position), position };
       }
     }
     const iterator = iterate();
@@ -165,14 +167,14 @@ function streamName(aggregate: AggregateRef): string {
   return `${aggregate.type}-${aggregate.id}`;
 }
 
-function decode(data: unknown): Envelope {
+function decode(data: unknown, position: number): Envelope {
   const decoded = decodeEnvelope(JSON.stringify(data));
-  if (!decoded.ok) throw new Error(`stored event cannot be decoded: ${decoded.error.message}`);
+  if (!decoded.ok) throw new UndecodableEvent(position, decoded.error.message);
   return decoded.value;
 }
 
 function unavailable(cause: unknown): Error {
-  if (cause instanceof WrongExpectedVersion || cause instanceof StoreUnavailable) return cause;
+  if (cause instanceof WrongExpectedVersion || cause instanceof StoreUnavailable || cause instanceof UndecodableEvent) return cause;
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new StoreUnavailable(`KurrentDB unavailable: ${reason}; the outcome is unknown, retry with the same event ids`, { cause });
 }
