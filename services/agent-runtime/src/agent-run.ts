@@ -1,6 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { constants as osConstants, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { constants as osConstants } from 'node:os';
 import type { AgentAdapter, AgentCommand, OutputStream, ReviewVerdict as AgentReviewVerdict } from '@cohort/agents';
 import { UsageAccumulator } from '@cohort/agents';
 import {
@@ -100,13 +98,13 @@ export class AgentRun {
     await deps.heartbeat.start();
     let exit: ProcessExit | undefined;
     let spawnError: string | undefined;
-    const stdinDir = this.command.stdin === undefined ? undefined : await mkdtemp(join(tmpdir(), 'cohort-agent-'));
     try {
-      const [command, args] = await this.commandLine(stdinDir);
       if (this.#stopReason === undefined) {
-        this.#tree = spawnTree(command, args, {
+        this.#tree = spawnTree(this.command.command, this.command.args, {
           cwd: plan.workdir,
           env: { ...deps.baseEnv, ...this.command.env },
+          // The prompt travels on stdin (or in args, per adapter), never through a shell.
+          ...(this.command.stdin !== undefined ? { stdin: this.command.stdin } : {}),
           killGraceMs: deps.killGraceMs,
           onStdout: (line) => this.onLine(line, 'stdout'),
           onStderr: (line) => this.onLine(line, 'stderr'),
@@ -115,8 +113,6 @@ export class AgentRun {
       }
     } catch (error) {
       spawnError = `the agent "${plan.agent}" could not be started: ${(error as Error).message}`;
-    } finally {
-      if (stdinDir !== undefined) await rm(stdinDir, { recursive: true, force: true });
     }
 
     try {
@@ -162,19 +158,6 @@ export class AgentRun {
         await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
       }
     }
-  }
-
-  /**
-   * The process to spawn. spawnTree closes the child's stdin, so a prompt meant
-   * for stdin goes through a private file that a minimal `sh` redirects and then
-   * `exec`s the agent: the shell never parses the prompt or the arguments, and
-   * the agent keeps the pid and process group that kill() signals.
-   */
-  private async commandLine(stdinDir: string | undefined): Promise<[string, string[]]> {
-    if (stdinDir === undefined || this.command.stdin === undefined) return [this.command.command, [...this.command.args]];
-    const file = join(stdinDir, 'stdin');
-    await writeFile(file, this.command.stdin, { mode: 0o600 });
-    return ['/bin/sh', ['-c', 'f=$1; shift; exec "$@" <"$f"', 'cohort-agent', file, this.command.command, ...this.command.args]];
   }
 
   private onLine(line: string, stream: OutputStream): void {
