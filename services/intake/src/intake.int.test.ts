@@ -30,7 +30,14 @@ import { JetStreamEventStore } from '@cohort/eventstore';
 import { waitFor } from '@cohort/testing';
 import { taskIdForRequest } from './inbound/task-requested.controller.js';
 import { TicketCloser } from './tasks/ticket-closer.js';
-import { appendToTask, deadLetters, startIntakeForTest, taskHistory, type IntakeTestContext } from '../test/intake-harness.js';
+import {
+  appendToTask,
+  consumerIdle,
+  deadLetters,
+  startIntakeForTest,
+  taskHistory,
+  type IntakeTestContext,
+} from '../test/intake-harness.js';
 
 let t: IntakeTestContext;
 beforeEach(async () => {
@@ -349,7 +356,7 @@ describe('intake: inbound task requests', () => {
       correlationId: 'corr-gh-42',
       data: { repoId: 'acme-web', source: { externalId: 'acme/web#42' } },
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await consumerIdle(t, t.ctx.topology.streams.inbox);
     expect(await taskHistory(t, taskId)).toHaveLength(1);
     expect(await deadLetters(t)).toHaveLength(0);
   });
@@ -390,6 +397,8 @@ describe('intake: closing tickets', () => {
       { type: 'TaskCompleted', id: completedId, correlationId: 'corr-complete', data: create(TaskCompletedSchema, { summary: 'merged' }) },
     ]);
     const closed = await waitFor('TicketClosed', async () => (await taskHistory(t, 't3')).find((e) => e.type === 'TicketClosed'));
+    // The event it appended comes back to the same consumer: handling it too must leave one close.
+    await consumerIdle(t, t.ctx.topology.streams.events);
     expect(closed).toMatchObject({
       correlationId: 'corr-complete',
       causationId: completedId,

@@ -72,3 +72,16 @@ export async function deadLetters(t: IntakeTestContext): Promise<StoredMsg[]> {
   }
   return letters;
 }
+
+/** Resolves once intake's durable consumer on the stream has handled (acked or dead-lettered) everything. */
+export async function consumerIdle(t: IntakeTestContext, stream: string): Promise<void> {
+  const jsm = await jetstreamManager(t.ctx.nc);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const info = await jsm.consumers.info(stream, 'intake');
+    if (info.num_pending === 0 && info.num_ack_pending === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`intake's consumer on ${stream} still has ${info.num_pending} pending, ${info.num_ack_pending} unacked`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
