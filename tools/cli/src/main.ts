@@ -6,10 +6,24 @@ import { runDown } from './commands/down.js';
 import { detachUp, runningUp, runServicesInForeground, startInfrastructure } from './commands/up.js';
 import { readCliConfig } from './config.js';
 import { USAGE, UsageError } from './usage.js';
+import { logsVerb } from './verbs/logs-verb.js';
+import { repoVerb } from './verbs/repo-verb.js';
+import { reviewVerb } from './verbs/review-verb.js';
+import { taskVerb } from './verbs/task-verb.js';
+
+/** Verbs that parse their own arguments. */
+const VERBS: Record<string, (args: string[], config: ReturnType<typeof readCliConfig>) => Promise<number>> = {
+  repo: repoVerb,
+  task: taskVerb,
+  review: reviewVerb,
+  logs: logsVerb,
+};
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 async function main(argv: string[]): Promise<number> {
+  const verb = argv[0] && VERBS[argv[0]];
+  if (verb) return verb(argv.slice(1), readCliConfig(process.env, repoRoot));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -60,7 +74,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    const code = (error as { code?: unknown }).code;
+    if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
       console.error(`cohort: ${(error as Error).message}\n\n${USAGE}`);
       process.exit(2);
     }

@@ -5,6 +5,11 @@ commands:
             runs in the foreground until Ctrl-C, or in the background with --detach
   down      stop what "up" started
   doctor    check Node, NATS (reachable, JetStream, version) and PostgreSQL
+  repo add <path-or-url> --name <name> [--ci <cmd>] …        register a repository
+  task create|list|show|cancel|retry|resume|approve-merge …  manage tasks
+  logs [-f] <task>                                           a task's agent output
+  review approve|request-changes <task> …                    review its pull request
+  (run "cohort <command>" without arguments for its options)
 
 options:
   --json    machine-readable output
