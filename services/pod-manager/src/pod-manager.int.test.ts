@@ -1,0 +1,157 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  create,
+  ErrorCategory,
+  RunFinishedSchema,
+  RunOutcome,
+  TaskCancelledSchema,
+  TaskCompletedSchema,
+  TaskKind,
+} from '@cohort/contracts';
+import { git, podScenario, runScheduled, taskCreated, type PodScenario } from '../test/harness.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setup(label: string, config = {}): Promise<PodScenario> {
+  const s = await podScenario(label, config);
+  cleanups.push(() => s.dispose());
+  return s;
+}
+
+const runFinished = (runId: string) => ({
+  id: randomUUID(),
+  type: 'RunFinished' as const,
+  data: create(RunFinishedSchema, { runId, outcome: RunOutcome.SUCCEEDED, exitCode: 0 }),
+});
+
+describe('pod-manager', () => {
+  it('provisions a worktree on cohort/<taskId> from the base, runs the setup commands and appends WorkspaceReady', async () => {
+    const s = await setup('ready');
+    await s.registerRepo({ setupCommands: ['echo prepared > .setup-done'] });
+    const { taskId, runId } = s.newTask();
+    await s.append(taskId, taskCreated(taskId, s.repoId), runScheduled(taskId, runId));
+
+    const ready = await s.waitForEvent(taskId, 'WorkspaceReady');
+    expect(ready.data).toMatchObject({ runId, branch: `cohort/${taskId}`, runtime: 'local', baseSha: s.mainSha });
+    expect(ready.data.workspaceId).toBe(`${taskId}.${runId}`);
+    expect(ready.data.path.startsWith(s.dataDir)).toBe(true);
+    expect(git(ready.data.path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(`cohort/${taskId}`);
+    expect(git(ready.data.path, 'rev-parse', 'HEAD')).toBe(s.mainSha);
+    expect(readFileSync(join(ready.data.path, '.setup-done'), 'utf8').trim()).toBe('prepared');
+  });
+
+  it('appends WorkspaceFailed naming the setup command and its output when it fails, and leaves no worktree', async () => {
+    const s = await setup('setupfail');
+    await s.registerRepo({ setupCommands: ['echo installing', 'echo "npm ERR! missing script" >&2; exit 3'] });
+    const { taskId, runId } = s.newTask();
+    await s.append(taskId, taskCreated(taskId, s.repoId), runScheduled(taskId, runId));
+
+    const failed = await s.waitForEvent(taskId, 'WorkspaceFailed');
+    expect(failed.data.runId).toBe(runId);
+    expect(failed.data.error).toMatchObject({ category: ErrorCategory.STATE, retryable: false, title: 'Setup command failed' });
+    expect(failed.data.error!.message).toContain('echo "npm ERR! missing script" >&2; exit 3');
+    expect(failed.data.error!.message).toContain('exit 3');
+    expect(failed.data.error!.message).toContain('npm ERR! missing script');
+    expect(failed.data.error!.remedy).not.toBe('');
+    expect(existsSync(join(s.dataDir, 'worktrees', `${taskId}.${runId}`))).toBe(false);
+    expect((await s.events(taskId)).some((e) => e.type === 'WorkspaceReady')).toBe(false);
+  });
+
+  it('fails the run with a clear error when the repository is not registered', async () => {
+    const s = await setup('norepo');
+    const { taskId, runId } = s.newTask();
+    await s.append(taskId, taskCreated(taskId, 'nowhere'), runScheduled(taskId, runId));
+    const failed = await s.waitForEvent(taskId, 'WorkspaceFailed');
+    expect(failed.data.error!.message).toContain('repo "nowhere"');
+    expect(failed.data.error!.message).toContain('not registered');
+  });
+
+  it('releases the workspace after RunFinished and records WorkspaceReleased once', async () => {
+    const s = await setup('release');
+    await s.registerRepo();
+    const { taskId, runId } = s.newTask();
+    await s.append(taskId, taskCreated(taskId, s.repoId), runScheduled(taskId, runId));
+    const ready = await s.waitForEvent(taskId, 'WorkspaceReady');
+    expect(existsSync(ready.data.path)).toBe(true);
+
+    await s.append(taskId, runFinished(runId), runFinished(runId));
+    const released = await s.waitForEvent(taskId, 'WorkspaceReleased');
+    expect(released.data).toMatchObject({ runId, workspaceId: ready.data.workspaceId });
+    expect(existsSync(ready.data.path)).toBe(false);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await s.events(taskId)).filter((e) => e.type === 'WorkspaceReleased')).toHaveLength(1);
+  });
+
+  it('provisions once when RunScheduled is delivered twice', async () => {
+    const s = await setup('twice');
+    await s.registerRepo();
+    const { taskId, runId } = s.newTask();
+    const scheduled = runScheduled(taskId, runId);
+    await s.append(taskId, taskCreated(taskId, s.repoId), scheduled, { ...scheduled, id: randomUUID() });
+    await s.waitForEvent(taskId, 'WorkspaceReady');
+    await new Promise((r) => setTimeout(r, 800));
+    expect((await s.events(taskId)).filter((e) => e.type === 'WorkspaceReady')).toHaveLength(1);
+  });
+
+  it('waits until notBefore before provisioning a retry', async () => {
+    const s = await setup('notbefore');
+    await s.registerRepo();
+    const { taskId, runId } = s.newTask();
+    const notBefore = new Date(Date.now() + 1500);
+    await s.append(taskId, taskCreated(taskId, s.repoId), runScheduled(taskId, runId, { notBefore: notBefore.toISOString() }));
+    const ready = await s.waitForEvent(taskId, 'WorkspaceReady');
+    expect(Date.parse(ready.occurredAt)).toBeGreaterThanOrEqual(notBefore.getTime());
+  });
+
+  it('skips a run whose task was cancelled before its workspace was provisioned', async () => {
+    const s = await setup('cancelled');
+    await s.registerRepo();
+    const { taskId, runId } = s.newTask();
+    await s.append(
+      taskId,
+      taskCreated(taskId, s.repoId),
+      runScheduled(taskId, runId, { notBefore: new Date(Date.now() + 700).toISOString() }),
+      { id: randomUUID(), type: 'TaskCancelled', data: create(TaskCancelledSchema, { reason: 'no longer needed' }) },
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    const types = (await s.events(taskId)).map((e) => e.type);
+    expect(types).not.toContain('WorkspaceReady');
+    expect(existsSync(join(s.dataDir, 'worktrees', `${taskId}.${runId}`))).toBe(false);
+  });
+
+  it('gives a standalone task a plain scratch directory and removes it after the run', async () => {
+    const s = await setup('standalone');
+    const { taskId, runId } = s.newTask();
+    await s.append(taskId, taskCreated(taskId, '', TaskKind.STANDALONE), runScheduled(taskId, runId, { branch: '' }));
+    const ready = await s.waitForEvent(taskId, 'WorkspaceReady');
+    expect(ready.data).toMatchObject({ runId, branch: '', runtime: 'local' });
+    expect(existsSync(ready.data.path)).toBe(true);
+    expect(existsSync(join(ready.data.path, '.git'))).toBe(false);
+    await s.append(taskId, runFinished(runId));
+    await s.waitForEvent(taskId, 'WorkspaceReleased');
+    expect(existsSync(ready.data.path)).toBe(false);
+  });
+
+  it('cleans up worktrees of tasks that ended without a RunFinished, keeping those of live runs', async () => {
+    const s = await setup('cleanup', { idleMirrorMs: 3_600_000 });
+    await s.registerRepo();
+    const done = s.newTask();
+    const live = s.newTask();
+    await s.append(done.taskId, taskCreated(done.taskId, s.repoId), runScheduled(done.taskId, done.runId));
+    await s.append(live.taskId, taskCreated(live.taskId, s.repoId), runScheduled(live.taskId, live.runId));
+    const doneReady = await s.waitForEvent(done.taskId, 'WorkspaceReady');
+    const liveReady = await s.waitForEvent(live.taskId, 'WorkspaceReady');
+    await s.append(done.taskId, { id: randomUUID(), type: 'TaskCompleted', data: create(TaskCompletedSchema, {}) });
+
+    const report = await s.service.cleanup();
+    expect(report.released).toEqual([doneReady.data.workspaceId]);
+    expect(existsSync(doneReady.data.path)).toBe(false);
+    expect(existsSync(liveReady.data.path)).toBe(true);
+  });
+});
