@@ -5,7 +5,8 @@ import type { Envelope } from './envelope.js';
 import { aggregateTypeOf, eventSchemas, isAggregateType, type EventType } from './event-types.js';
 import { EventEnvelopeSchema } from './gen/cohort/v1/envelope_pb.js';
 import { cohortRegistry } from './registry.js';
-import { decodeJson, encodeJson } from './strict-json.js';
+import { decodeJsonValue, encodeJson } from './strict-json.js';
+import type { JsonValue } from '@bufbuild/protobuf';
 
 /** Canonical JSON of an event envelope, the wire format of `cohort.evt.*`. */
 export function encodeEnvelope(envelope: Envelope): Uint8Array {
@@ -41,7 +42,7 @@ export function decodeEnvelope(input: Uint8Array | string): DecodeResult<Envelop
   if (typeof typeUrl !== 'string' || typeUrl === '') return fail('missing_field', 'required field "data.@type" is missing', 'data.@type');
 
   // The envelope and its data are decoded apart so errors inside data name their field.
-  const decoded = decodeJson(EventEnvelopeSchema, JSON.stringify({ ...rest, data: { '@type': EMPTY_TYPE_URL } }), placeholderRegistry);
+  const decoded = decodeJsonValue(EventEnvelopeSchema, { ...rest, data: { '@type': EMPTY_TYPE_URL } } as JsonValue, placeholderRegistry);
   if (!decoded.ok) return decoded;
   const raw = decoded.value;
   const dataTypeName = typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
@@ -60,7 +61,7 @@ export function decodeEnvelope(input: Uint8Array | string): DecodeResult<Envelop
     return fail('type_mismatch', `${shortName} belongs to aggregate "${aggregateOfData}", not "${raw.aggregateType}"`, 'aggregateType');
   }
   const type = shortName as EventType;
-  const data = decodeJson(eventSchemas[type], JSON.stringify(dataFields));
+  const data = decodeJsonValue(eventSchemas[type], dataFields as JsonValue);
   if (!data.ok) {
     const { error } = data;
     return fail(error.code, `data: ${error.message}`, error.field === undefined ? 'data' : `data.${error.field}`);

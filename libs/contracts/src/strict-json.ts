@@ -35,6 +35,11 @@ export function decodeJson<S extends DescMessage>(
   } catch (error) {
     return fail('malformed_json', `not valid JSON: ${(error as Error).message}`);
   }
+  return decodeJsonValue(schema, json, registry);
+}
+
+/** As decodeJson, for JSON already parsed (saves a parse when a caller has split a document). */
+export function decodeJsonValue<S extends DescMessage>(schema: S, json: JsonValue, registry?: Registry): DecodeResult<MessageShape<S>> {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     return fail('wrong_type', `expected a JSON object for ${schema.typeName}, got ${describe(json)}`);
   }
