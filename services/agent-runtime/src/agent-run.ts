@@ -22,6 +22,7 @@ import { deterministicEventId } from './event-ids.js';
 import type { HeartbeatWriter } from './heartbeats.js';
 import type { LogPublisher } from './log-publisher.js';
 import type { RunPlan } from './run-plan.js';
+import { changesContainSecret } from './secret-scan.js';
 
 /** Why the runtime itself stopped an agent. */
 export type StopReason = 'cancelled' | 'shutdown';
@@ -276,6 +277,12 @@ export class AgentRun {
   private async saveWork(): Promise<{ ok: true; value: { headSha: string; hasChanges: boolean } } | { ok: false; message: string }> {
     const { plan, deps } = this;
     try {
+      if (await changesContainSecret(plan.workdir, plan.baseSha, deps.redactor)) {
+        return {
+          ok: false,
+          message: `the run's changes contain the value of a secret from its env, so they were not committed or pushed to ${this.branch()}`,
+        };
+      }
       const result = await commitAndPush(plan.workdir, {
         message: `${plan.title}\n\nCohort task ${plan.taskId}, run ${plan.runId}.`,
         branch: this.branch(),

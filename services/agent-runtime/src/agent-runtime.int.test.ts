@@ -141,6 +141,21 @@ resume:ci_failure:
     expect(finished.data).toMatchObject({ hasChanges: false, headSha: s.repo.baseSha });
   });
 
+  it('does not push work that contains a secret value of the run, and fails the run saying why', async () => {
+    const s = await setup('leak', {
+      playbook: `initial:
+  - run: echo "$API_TOKEN" > config.yml
+`,
+      config: { resolveRunEnv: async () => ({ API_TOKEN: SECRET }) },
+    });
+    await s.append(taskCreated(s), runScheduled(s), workspaceReady(s));
+    const finished = await s.finished();
+    expect(finished.data.outcome).toBe(RunOutcome.FAILED);
+    expect(finished.data.error?.message).toContain('contain the value of a secret');
+    expect(() => git(s.repo.origin, 'rev-parse', '--verify', '--quiet', s.repo.branch)).toThrow();
+    expect(JSON.stringify(s.logs)).not.toContain(SECRET);
+  });
+
   it('finishes the run as failed with the exit code when the agent fails', async () => {
     const s = await setup('fails', {
       playbook: `initial:

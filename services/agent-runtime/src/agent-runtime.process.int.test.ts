@@ -120,6 +120,8 @@ describe('agent-runtime as its own process', () => {
     await t.start();
     const heartbeats = await openHeartbeats(t.ctx.nc, t.ctx.topology);
     await waitFor('a heartbeat', async () => ((await heartbeats.get(t.s.runId))?.operation === 'PUT' ? true : undefined));
+    await waitFor('the agent to run its command', () => (processesIn(t.s.repo.worktree).length >= 2 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 300));
 
     first.child.kill('SIGKILL');
     await first.exited;
