@@ -1,0 +1,76 @@
+import { DEFAULT_NAMESPACE } from '@cohort/contracts';
+import { DEFAULT_POLICY, resolvePolicy, type Policy } from '@cohort/domain';
+import { EnvReader } from '@cohort/platform';
+
+export interface SchedulerConfig {
+  /**
+   * NATS server(s) holding the event log and the scheduler's buckets.
+   * @default 'nats://127.0.0.1:4222'
+   */
+  readonly natsUrl: string;
+  /**
+   * Prefix of every subject, stream and bucket, so installations can share a server.
+   * @default 'cohort'
+   */
+  readonly namespace: string;
+  /**
+   * Port of /healthz and /readyz; 0 serves none.
+   * @default 0
+   */
+  readonly healthPort: number;
+  /**
+   * How often every non-terminal task is reconciled again, whatever events arrived.
+   * This is what finds stalled heartbeats and repairs lost messages.
+   * @default 15_000
+   */
+  readonly resyncMs: number;
+  /**
+   * Runs at once over the whole installation (scheduled, provisioning or running).
+   * @default 4
+   */
+  readonly maxConcurrentRuns: number;
+  /**
+   * Handlers of task events running at once in this replica.
+   * @default 16
+   */
+  readonly concurrency: number;
+  /**
+   * Longest one task's reconcile pass may take before it is abandoned and
+   * retried (its message redelivered, the resync going on with the next task).
+   * @default 30_000
+   */
+  readonly passTimeoutMs: number;
+  /** The decision limits handed to the reconciler; see the variables in the README. */
+  readonly policy: Policy;
+}
+
+/** Reads and validates the scheduler's settings; throws a ConfigError naming every bad variable. */
+export function readSchedulerConfig(env: NodeJS.ProcessEnv = process.env): SchedulerConfig {
+  const reader = new EnvReader(env);
+  const namespace = reader.string('COHORT_NAMESPACE', DEFAULT_NAMESPACE);
+  if (!/^[a-z][a-z0-9_]{0,31}$/.test(namespace)) {
+    reader.problem(
+      `COHORT_NAMESPACE=${JSON.stringify(namespace)} is invalid: use lower-case letters, digits and "_", starting with a letter`,
+    );
+  }
+  const maxConcurrentRuns = reader.integer('SCHEDULER_MAX_CONCURRENT_RUNS', 4, { min: 1, max: 100_000 });
+  const config: SchedulerConfig = {
+    natsUrl: reader.string('NATS_URL', 'nats://127.0.0.1:4222'),
+    namespace,
+    healthPort: reader.integer('HEALTH_PORT', 0, { min: 0, max: 65_535 }),
+    resyncMs: reader.integer('SCHEDULER_RESYNC_MS', 15_000, { min: 10, max: 3_600_000 }),
+    maxConcurrentRuns,
+    concurrency: reader.integer('SCHEDULER_CONCURRENCY', 16, { min: 1, max: 1_000 }),
+    passTimeoutMs: reader.integer('SCHEDULER_PASS_TIMEOUT_MS', 30_000, { min: 100, max: 3_600_000 }),
+    policy: resolvePolicy({
+      maxConcurrentRuns,
+      stallThresholdMs: reader.integer('SCHEDULER_STALL_THRESHOLD_MS', DEFAULT_POLICY.stallThresholdMs, { min: 1 }),
+      maxRetries: reader.integer('SCHEDULER_MAX_RETRIES', DEFAULT_POLICY.maxRetries, { min: 0, max: 1_000 }),
+      backoffBaseMs: reader.integer('SCHEDULER_RETRY_BACKOFF_MS', DEFAULT_POLICY.backoffBaseMs, { min: 0 }),
+      backoffMaxMs: reader.integer('SCHEDULER_RETRY_BACKOFF_MAX_MS', DEFAULT_POLICY.backoffMaxMs, { min: 0 }),
+      maxAutoResumes: reader.integer('SCHEDULER_MAX_AUTO_RESUMES', DEFAULT_POLICY.maxAutoResumes, { min: 0, max: 1_000 }),
+    }),
+  };
+  reader.done();
+  return config;
+}

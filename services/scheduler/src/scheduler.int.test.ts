@@ -1,0 +1,169 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Headers, RunOutcome } from '@cohort/contracts';
+import { waitFor } from '@cohort/testing';
+import {
+  appendTo,
+  configFor,
+  createTask,
+  event,
+  historyOf,
+  ofType,
+  schedulerTestContext,
+  sleep,
+  startRun,
+  stateOf,
+  writeHeartbeat,
+  type SchedulerTestContext,
+} from './scheduler-test-fixtures.js';
+import { startScheduler } from './start-scheduler.js';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function context(label: string): Promise<SchedulerTestContext> {
+  const ctx = await schedulerTestContext(label);
+  cleanups.push(() => ctx.dispose());
+  return ctx;
+}
+
+async function scheduler(ctx: SchedulerTestContext, over: Parameters<typeof configFor>[1] = {}) {
+  const running = await startScheduler(configFor(ctx, over), process.env.SCHEDULER_TEST_LOGS ? {} : { logger: false });
+  cleanups.push(() => running.close());
+  return running;
+}
+
+async function scheduledRuns(ctx: SchedulerTestContext, taskId: string) {
+  return ofType(await historyOf(ctx, taskId), 'RunScheduled');
+}
+
+async function waitForRun(ctx: SchedulerTestContext, taskId: string, attempt = 1, timeoutMs = 10_000) {
+  try {
+    return await waitFor(
+      `RunScheduled attempt ${attempt} of ${taskId}`,
+      async () => (await scheduledRuns(ctx, taskId)).find((e) => e.data.attempt === attempt),
+      timeoutMs,
+    );
+  } catch (error) {
+    const { Kvm } = await import('@nats-io/kv');
+    const kv = await new Kvm(ctx.nc).open(ctx.topology.buckets.activeTasks);
+    for await (const k of await kv.keys()) console.log('KV', k, (await kv.get(k))?.string());
+    console.log('HIST', taskId, JSON.stringify(await historyOf(ctx, taskId)));
+    throw error;
+  }
+}
+
+/** A standalone run that succeeds: the task completes and its slot is free again. */
+async function succeed(ctx: SchedulerTestContext, taskId: string, runId: string): Promise<void> {
+  await startRun(ctx, taskId, runId);
+  await appendTo(ctx, taskId, event('RunFinished', { runId, outcome: RunOutcome.SUCCEEDED, summary: 'done' }));
+}
+
+describe('scheduler', () => {
+  it('schedules the first run of a task created by intake, carrying its correlation', async () => {
+    const ctx = await context('created');
+    await scheduler(ctx);
+    await createTask(ctx, 't1');
+
+    const run = await waitForRun(ctx, 't1');
+    expect(run.data).toMatchObject({ runId: 't1-r1', attempt: 1, agent: 'scripted', notBefore: '' });
+    expect(run.id).toBe('t1:schedule:t1-r1');
+    const [created] = await historyOf(ctx, 't1');
+    expect(run.correlationId).toBe(created!.correlationId);
+    expect(run.causationId).toBe(created!.id);
+  });
+
+  it('schedules a task whose events arrived while it was down once it starts', async () => {
+    const ctx = await context('down');
+    await createTask(ctx, 'early');
+    await sleep(200);
+    expect(await scheduledRuns(ctx, 'early')).toHaveLength(0);
+
+    await scheduler(ctx);
+    await waitForRun(ctx, 'early');
+  });
+
+  it('keeps to the run slots, and gives a freed slot to the highest-priority waiting task', async () => {
+    const ctx = await context('capacity');
+    await scheduler(ctx, { maxConcurrentRuns: 2 });
+    await createTask(ctx, 'a');
+    await createTask(ctx, 'b');
+    await waitForRun(ctx, 'a');
+    await waitForRun(ctx, 'b');
+    await createTask(ctx, 'low', { priority: 0 });
+    await createTask(ctx, 'mid', { priority: 1 });
+    await createTask(ctx, 'high', { priority: 5 });
+
+    // Several resyncs pass; nothing more may start while both slots are taken.
+    await sleep(1_000);
+    for (const id of ['low', 'mid', 'high']) expect(await scheduledRuns(ctx, id)).toHaveLength(0);
+
+    await succeed(ctx, 'a', 'a-r1');
+    await waitForRun(ctx, 'high');
+    await sleep(500);
+    expect(await scheduledRuns(ctx, 'mid')).toHaveLength(0);
+    expect(await scheduledRuns(ctx, 'low')).toHaveLength(0);
+
+    await succeed(ctx, 'b', 'b-r1');
+    await waitForRun(ctx, 'mid').catch(async (error) => {
+      const { Kvm } = await import('@nats-io/kv');
+      const kv = await new Kvm(ctx.nc).open(ctx.topology.buckets.activeTasks);
+      for await (const k of await kv.keys()) console.log('KV', k, (await kv.get(k))?.string());
+      for (const id of ['a', 'b', 'low', 'mid', 'high'])
+        console.log('HIST', id, (await historyOf(ctx, id)).map((e) => `${e.type}@${e.occurredAt}`).join(' '));
+      throw error;
+    });
+    await sleep(500);
+    expect(await scheduledRuns(ctx, 'low')).toHaveLength(0);
+    expect((await stateOf(ctx, 'a'))?.status).toBe('completed');
+  });
+
+  it('times out a run whose heartbeat went stale and schedules a retry after a backoff', async () => {
+    const ctx = await context('stall');
+    await scheduler(ctx, { resyncMs: 100, policy: { stallThresholdMs: 1_000, backoffBaseMs: 5_000 } });
+    await createTask(ctx, 'stuck');
+    await createTask(ctx, 'alive');
+    await waitForRun(ctx, 'stuck');
+    await waitForRun(ctx, 'alive');
+    await startRun(ctx, 'stuck', 'stuck-r1');
+    await startRun(ctx, 'alive', 'alive-r1');
+    await writeHeartbeat(ctx, 'stuck', 'stuck-r1', new Date(Date.now() - 60_000));
+
+    // The live run keeps beating and must be left alone.
+    const beating = setInterval(() => void writeHeartbeat(ctx, 'alive', 'alive-r1', new Date()), 100);
+    cleanups.push(async () => clearInterval(beating));
+
+    const retry = await waitForRun(ctx, 'stuck', 2);
+    const history = await historyOf(ctx, 'stuck');
+    const [timedOut] = ofType(history, 'RunTimedOut');
+    expect(timedOut!.data.runId).toBe('stuck-r1');
+    expect(timedOut!.data.reason).toMatch(/no heartbeat/);
+    const delay = Date.parse(retry.data.notBefore) - Date.parse(timedOut!.occurredAt);
+    expect(delay).toBeGreaterThanOrEqual(4_900);
+    expect(delay).toBeLessThanOrEqual(5_100);
+    expect(retry.data.runId).toBe('stuck-r2');
+
+    await sleep(1_500);
+    expect(ofType(await historyOf(ctx, 'alive'), 'RunTimedOut')).toHaveLength(0);
+  });
+
+  it('dead-letters a malformed event and goes on scheduling', async () => {
+    const ctx = await context('dlq');
+    await scheduler(ctx);
+    await jetstream(ctx.nc).publish(ctx.topology.event('task', 'broken'), new TextEncoder().encode('{"not": "an event"'), {
+      msgID: 'garbage-1',
+    });
+    await createTask(ctx, 'fine');
+    await waitForRun(ctx, 'fine');
+
+    const jsm = await jetstreamManager(ctx.nc);
+    const letter = await waitFor('the malformed event in the dead letters', async () => {
+      const info = await jsm.streams.info(ctx.topology.streams.dlq);
+      if (info.state.messages === 0) return undefined;
+      return jsm.streams.getMessage(ctx.topology.streams.dlq, { last_by_subj: ctx.topology.dlq('scheduler') });
+    });
+    expect(letter!.header.get(Headers.deadLetterReason)).toBe('decode_malformed_json');
+  });
+});
