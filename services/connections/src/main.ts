@@ -6,8 +6,10 @@ const redactor = new Redactor();
 const logger = new JsonLogger('connections', { redactor });
 try {
   const config = readConnectionsConfig();
-  const service = await startConnections(config, { logger, redactor });
-  onShutdownSignal(() => service.close(), { log: (message) => logger.log(message, 'Shutdown') });
+  const starting = startConnections(config, { logger, redactor });
+  // Registered before start-up completes: a signal while starting still shuts down cleanly.
+  onShutdownSignal(async () => (await starting).close(), { log: (message) => logger.log(message, 'Shutdown') });
+  const service = await starting;
   logger.log(
     `connections started on ${config.natsUrl} (namespace ${config.namespace})${service.healthPort ? `, health on :${service.healthPort}` : ''}`,
     'Main',

@@ -249,6 +249,17 @@ describe('intake: task commands', () => {
     ).toMatchObject(notFound);
   });
 
+  it('re-reads and decides again when commands on one task race: every one lands, in order', async () => {
+    await createRepoTask('race');
+    const replies = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((priority) => t.client.send('intake', 'ChangePriority', ChangePrioritySchema, { taskId: 'race', priority })),
+    );
+    expect(replies.filter((reply) => !reply.ok)).toEqual([]);
+    const history = await taskHistory(t, 'race');
+    expect(history.map((e) => e.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(history.filter((e) => e.type === 'TaskPriorityChanged')).toHaveLength(6);
+  });
+
   it('changes priority and cancels, and then refuses what a cancelled task cannot do', async () => {
     await createRepoTask('t1');
     expect(await t.client.send('intake', 'ChangePriority', ChangePrioritySchema, { taskId: 't1', priority: 5 })).toMatchObject({

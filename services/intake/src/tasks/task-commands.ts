@@ -7,6 +7,7 @@ import { CommandFailure, type CommandAcceptedInit } from '@cohort/messaging';
 import type { IntakeConfig } from '../config.js';
 import { eventTrace, taskEvents } from '../event-metadata.js';
 import { RepoCatalog } from '../repos/repo-catalog.js';
+import { KeyedLock } from '../keyed-lock.js';
 import { EVENT_STORE, INTAKE_CONFIG } from '../tokens.js';
 
 /** Attempts of one command against concurrent writers of the same task before giving up with CONFLICT. */
@@ -21,6 +22,8 @@ export interface AppendChoices {
 /** Every task command: read the task, let the domain decide, append with the version read. */
 @Injectable()
 export class TaskCommands {
+  private readonly lock = new KeyedLock();
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(RepoCatalog) private readonly repos: RepoCatalog,
@@ -77,6 +80,15 @@ export class TaskCommands {
         'taskId',
       );
     }
+    return this.lock.run(taskId, () => this.decideAndAppend(command, taskId, context, choices));
+  }
+
+  private async decideAndAppend(
+    command: TaskCommand,
+    taskId: string,
+    context: () => DecideContext,
+    choices: AppendChoices,
+  ): Promise<CommandAcceptedInit> {
     const aggregate = { type: 'task', id: taskId } as const;
     for (let attempt = 1; ; attempt++) {
       const { events, version } = await this.store.read(aggregate);
@@ -101,6 +113,8 @@ export class TaskCommands {
             `task "${taskId}" kept changing while ${command.type} was applied (${MAX_ATTEMPTS} attempts); try again`,
           );
         }
+        // Another replica or reactor wrote meanwhile: back off a little, with jitter, so racers spread out.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
       }
     }
   }
