@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCategory, LogStream, ResumeReason, RunKind, RunOutcome, type EnvelopeOf } from '@cohort/contracts';
 import { waitFor } from '@cohort/testing';
 import {
   git,
   processesIn,
+  repoFixture,
   runScheduled,
   scenario,
   taskCancelled,
@@ -191,6 +192,29 @@ resume:ci_failure:
     expect(finished.data.outcome).toBe(RunOutcome.CANCELLED);
     // Work of a cancelled run is not pushed.
     expect(() => git(s.repo.origin, 'rev-parse', '--verify', '--quiet', s.repo.branch)).toThrow();
+  });
+
+  it('runs at most the configured number of agents; a waiting run starts when a slot frees, and cancels still get through', async () => {
+    const a = await setup('slots', { playbook: 'initial:\n  - print: started\n  - run: sleep 300\n', config: { maxConcurrentAgents: 1 } });
+    const bTaskId = `${a.taskId}b`;
+    const b = { taskId: bTaskId, runId: `${bTaskId}-r1`, repo: repoFixture(bTaskId) };
+    cleanups.push(async () => rmSync(b.repo.dir, { recursive: true, force: true }));
+    const bTask = { type: 'task' as const, id: bTaskId };
+    const bStarted = async () => (await a.store.read(bTask)).events.some((e) => e.type === 'RunStarted');
+
+    await a.append(taskCreated(a), runScheduled(a), workspaceReady(a));
+    await waitFor('the first agent', () => (texts(a).some((t) => t.includes('started')) ? true : undefined));
+    await a.store.append(bTask, [taskCreated(b), runScheduled(b), workspaceReady(b)], { expectedVersion: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(await bStarted()).toBe(false);
+
+    await a.append(taskCancelled());
+    expect((await a.finished()).data.outcome).toBe(RunOutcome.CANCELLED);
+    await waitFor('the waiting run to start', async () => ((await bStarted()) ? true : undefined));
+    await a.store.append(bTask, [taskCancelled()], { expectedVersion: 'any' });
+    await waitFor('the second run to finish', async () =>
+      (await a.store.read(bTask)).events.some((e) => e.type === 'RunFinished') ? true : undefined,
+    );
   });
 
   it('starts a run once: a redelivered or repeated WorkspaceReady does not start the agent again', async () => {

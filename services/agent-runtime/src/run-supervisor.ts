@@ -30,6 +30,13 @@ import { AGENT_RUNTIME_CONFIG, EVENT_STORE, HEARTBEATS_KV, SECRET_REDACTOR } fro
 const START_ATTEMPTS = 5;
 
 /**
+ * WorkspaceReady messages held while every agent slot is taken. Beyond this they are
+ * nak'ed (redelivered later, maybe to another replica), so waiting handlers never
+ * fill the transport's handler slots and a TaskCancelled always gets one.
+ */
+export const MAX_WAITING_RUNS = 16;
+
+/**
  * The agents running in this instance: starts a run when its workspace is
  * ready, stops a task's runs when it is cancelled, and stops everything on
  * shutdown. A free slot is waited for before the task is read, so the
@@ -240,6 +247,11 @@ export class RunSupervisor {
   private active = 0;
 
   private async acquireSlot(): Promise<void> {
+    if (this.active >= this.config.maxConcurrentAgents && this.waiters.length >= MAX_WAITING_RUNS) {
+      throw new Error(
+        `all ${this.config.maxConcurrentAgents} agent slots are taken and ${MAX_WAITING_RUNS} runs wait already; retried later`,
+      );
+    }
     while (this.active >= this.config.maxConcurrentAgents) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
       if (!this.accepting) throw new Error('agent-runtime is shutting down; another instance takes the run');

@@ -11,7 +11,7 @@ import { ensureMessagingStreams, JetStreamTransport, RethrowRpcErrorsFilter } fr
 import { HealthServer, JsonLogger, Redactor } from '@cohort/platform';
 import { AgentRuntimeModule } from './agent-runtime.module.js';
 import type { AgentRuntimeConfig } from './config.js';
-import { RunSupervisor } from './run-supervisor.js';
+import { MAX_WAITING_RUNS, RunSupervisor } from './run-supervisor.js';
 
 export const SERVICE_NAME = 'agent-runtime';
 
@@ -56,7 +56,13 @@ export async function startAgentRuntime(config: AgentRuntimeConfig, options: Sta
     const app = await NestFactory.createMicroservice<MicroserviceOptions>(
       AgentRuntimeModule.with({ config, nc, topology, store, heartbeats, redactor }),
       {
-        strategy: new JetStreamTransport({ connection: nc, topology, service: SERVICE_NAME }),
+        strategy: new JetStreamTransport({
+          connection: nc,
+          topology,
+          service: SERVICE_NAME,
+          // Room for every run starting or waiting for a slot, and still some for cancels and skips.
+          concurrency: config.maxConcurrentAgents + MAX_WAITING_RUNS + 16,
+        }),
         logger,
       },
     );
