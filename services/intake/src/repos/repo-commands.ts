@@ -14,6 +14,7 @@ import { DEFAULT_TEMPLATES } from '@cohort/domain';
 import { WrongExpectedVersion, type EventStore } from '@cohort/eventstore';
 import { CommandFailure, type CommandAcceptedInit } from '@cohort/messaging';
 import { eventTrace } from '../event-metadata.js';
+import { KeyedLock } from '../keyed-lock.js';
 import { EVENT_STORE } from '../tokens.js';
 import { RepoCatalog } from './repo-catalog.js';
 import { REPO_ID, repoIdFromName, validateRepoSettings, type SettingsEnvironment } from './repo-settings.js';
@@ -39,7 +40,18 @@ export class RepoCommands {
     @Inject(RepoCatalog) private readonly catalog: RepoCatalog,
   ) {}
 
-  async register(command: RegisterRepo): Promise<CommandAcceptedInit> {
+  /** One repo command at a time per replica: names are unique across repos, so the check and the append go together. */
+  private readonly lock = new KeyedLock();
+
+  register(command: RegisterRepo): Promise<CommandAcceptedInit> {
+    return this.lock.run('repos', () => this.registerNow(command));
+  }
+
+  update(command: UpdateRepo): Promise<CommandAcceptedInit> {
+    return this.lock.run('repos', () => this.updateNow(command));
+  }
+
+  private async registerNow(command: RegisterRepo): Promise<CommandAcceptedInit> {
     const settings = this.validate(command.settings!);
     const id = command.repoId.trim() || repoIdFromName(settings.name);
     if (!REPO_ID.test(id)) {
@@ -72,7 +84,7 @@ export class RepoCommands {
     }
   }
 
-  async update(command: UpdateRepo): Promise<CommandAcceptedInit> {
+  private async updateNow(command: UpdateRepo): Promise<CommandAcceptedInit> {
     const settings = this.validate(command.settings!);
     const id = command.repoId;
     for (let attempt = 1; ; attempt++) {

@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { natsTestContext, type NatsTestContext } from '@cohort/testing';
+import { startConnections, type RunningService } from './start-connections.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+let ctx: NatsTestContext | undefined;
+let service: RunningService | undefined;
+afterEach(async () => {
+  await service?.close();
+  await ctx?.dispose();
+});
+
+describe('connections health endpoints', () => {
+  it('is alive and ready while NATS is connected, and stops serving on close', async () => {
+    ctx = await natsTestContext({ label: 'connhealth' });
+    const port = await freePort();
+    service = await startConnections(
+      { natsUrl: ctx.url, namespace: ctx.topology.namespace, healthPort: port, secretsKey: randomBytes(32) },
+      { logger: { log: () => undefined, warn: () => undefined, error: () => undefined } },
+    );
+    expect(service.healthPort).toBe(port);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { checks: Record<string, { ok: boolean }> }).checks.nats?.ok).toBe(true);
+    await service.close();
+    service = undefined;
+    await expect(fetch(`http://127.0.0.1:${port}/readyz`)).rejects.toThrow();
+  });
+});
