@@ -1,0 +1,183 @@
+import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  CheckStatus,
+  CommandErrorCode,
+  create,
+  MergeRequestedSchema,
+  ReviewVerdict,
+  RunKind,
+  SubmitReviewSchema,
+  TaskCreatedSchema,
+  TaskKind,
+} from '@cohort/contracts';
+import { CommandClient } from '@cohort/messaging';
+import { git, prScenario, pullRequestRequested, runFinished, runScheduled, type PrScenario } from '../test/harness.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setup(label: string): Promise<PrScenario> {
+  const s = await prScenario(label);
+  cleanups.push(() => s.dispose());
+  return s;
+}
+
+const FIX = { 'sum.js': 'export const sum = (a, b) => a + b;\n' };
+const FIX_AND_OK = { ...FIX, ok: 'yes\n' };
+
+const mergeRequested = (number: number, headSha: string) => ({
+  id: randomUUID(),
+  type: 'MergeRequested' as const,
+  data: create(MergeRequestedSchema, { number, headSha }),
+});
+
+describe('pr-watcher', () => {
+  it('opens the pull request once when PullRequestRequested is delivered twice, and reports its checks', async () => {
+    const s = await setup('openonce');
+    const head = await s.openPullRequest(FIX_AND_OK);
+    await s.append(pullRequestRequested(s.taskId, head));
+
+    const opened = await s.waitForEvent('PullRequestOpened');
+    expect(opened.data).toMatchObject({ number: 1, branch: s.branch, baseBranch: 'main', headSha: head });
+    expect(opened.data.url.startsWith('file://')).toBe(true);
+    expect(existsSync(fileURLToPath(opened.data.url))).toBe(true);
+    const checks = await s.waitForEvent('ChecksReported');
+    expect(checks.data).toMatchObject({ number: 1, headSha: head, status: CheckStatus.PASSING });
+    expect(checks.data.checks.map((c) => [c.name, c.status])).toEqual([['ci', CheckStatus.PASSING]]);
+
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await s.all('PullRequestOpened')).toHaveLength(1);
+    expect(await s.all('ChecksReported')).toHaveLength(1);
+  });
+
+  it('reports failing CI with the output tail, then passing checks of the new head after a resume run pushes a fix', async () => {
+    const s = await setup('cifail');
+    const head = await s.openPullRequest(FIX);
+    const failing = await s.waitForEvent('ChecksReported');
+    expect(failing.data).toMatchObject({ headSha: head, status: CheckStatus.FAILING });
+    expect(failing.data.checks[0]!.status).toBe(CheckStatus.FAILING);
+    expect(failing.data.checks[0]!.outputTail).toContain('ok file is missing');
+
+    const fixed = s.push(s.branch, { ok: 'yes\n' }, 'add ok');
+    await s.append(runScheduled(`${s.taskId}-r2`, RunKind.RESUME, 2), runFinished(`${s.taskId}-r2`, fixed));
+    const updated = await s.waitForEvent('PullRequestUpdated');
+    expect(updated.data).toMatchObject({ number: 1, headSha: fixed });
+    const passing = await s.waitForEvent('ChecksReported', (e) => e.data.headSha === fixed);
+    expect(passing.data.status).toBe(CheckStatus.PASSING);
+  });
+
+  it('records reviews submitted with the SubmitReview command, and refuses bad ones with clear errors', async () => {
+    const s = await setup('review');
+    const client = new CommandClient(s.ctx.nc, s.ctx.topology);
+    const send = (init: Parameters<typeof create<typeof SubmitReviewSchema>>[1]) =>
+      client.send('pr-watcher', 'SubmitReview', SubmitReviewSchema, init!, { timeoutMs: 10_000 });
+
+    const unknown = await send({ taskId: 'no-such-task', verdict: ReviewVerdict.APPROVED });
+    expect(unknown).toMatchObject({ ok: false, error: { code: CommandErrorCode.NOT_FOUND } });
+    if (!unknown.ok) expect(unknown.error.message).toContain('"no-such-task"');
+
+    await s.append({
+      id: randomUUID(),
+      type: 'TaskCreated',
+      data: create(TaskCreatedSchema, { taskId: s.taskId, kind: TaskKind.REPO, title: 'Fix sum', repoId: s.repoId, agent: 'scripted' }),
+    });
+    const noPr = await send({ taskId: s.taskId, verdict: ReviewVerdict.APPROVED });
+    expect(noPr).toMatchObject({ ok: false, error: { code: CommandErrorCode.CONFLICT } });
+
+    const badVerdict = await send({ taskId: s.taskId, verdict: ReviewVerdict.UNSPECIFIED });
+    expect(badVerdict).toMatchObject({ ok: false, error: { code: CommandErrorCode.VALIDATION, field: 'verdict' } });
+
+    const head = s.push(s.branch, FIX_AND_OK);
+    await s.append(runScheduled(`${s.taskId}-r1`), runFinished(`${s.taskId}-r1`, head), pullRequestRequested(s.taskId, head));
+    await s.waitForEvent('PullRequestOpened');
+
+    const changes = await send({
+      taskId: s.taskId,
+      verdict: ReviewVerdict.CHANGES_REQUESTED,
+      body: 'Almost.',
+      comments: [{ path: 'sum.js', line: 1, body: 'Name the parameters.' }],
+    });
+    expect(changes.ok).toBe(true);
+    const approved = await send({ taskId: s.taskId, verdict: ReviewVerdict.APPROVED, body: 'Good now.' });
+    expect(approved.ok).toBe(true);
+
+    const reviews = await s.all('ReviewSubmitted');
+    expect(reviews.map((r) => r.data.verdict)).toEqual([ReviewVerdict.CHANGES_REQUESTED, ReviewVerdict.APPROVED]);
+    expect(reviews[0]!.data).toMatchObject({ number: 1, headSha: head, body: 'Almost.', byAgent: false });
+    expect(reviews[0]!.data.comments.map((c) => [c.path, c.line, c.body])).toEqual([['sum.js', 1, 'Name the parameters.']]);
+    if (changes.ok) expect(changes.value.eventIds).toEqual([reviews[0]!.id]);
+
+    const badLine = await send({ taskId: s.taskId, verdict: ReviewVerdict.COMMENTED, comments: [{ path: 'sum.js', line: 0, body: 'x' }] });
+    expect(badLine).toMatchObject({ ok: false, error: { code: CommandErrorCode.VALIDATION, field: 'comments[0].line' } });
+  });
+
+  it('records the review agent’s verdict from its RunFinished as a review by the agent', async () => {
+    const s = await setup('agentreview');
+    const head = await s.openPullRequest(FIX_AND_OK);
+    await s.waitForEvent('ChecksReported');
+    const reviewRun = `${s.taskId}-r2`;
+    await s.append(
+      runScheduled(reviewRun, RunKind.REVIEW, 2),
+      runFinished(reviewRun, head, { reviewVerdict: ReviewVerdict.APPROVED, summary: 'Looks right.' }),
+    );
+    const review = await s.waitForEvent('ReviewSubmitted');
+    expect(review.data).toMatchObject({
+      number: 1,
+      verdict: ReviewVerdict.APPROVED,
+      byAgent: true,
+      runId: reviewRun,
+      body: 'Looks right.',
+    });
+  });
+
+  it('detects a conflict when the base moves with a conflicting change to the same lines', async () => {
+    const s = await setup('conflict');
+    const head = await s.openPullRequest(FIX_AND_OK);
+    await s.waitForEvent('ChecksReported');
+    expect(await s.service.pollConflicts()).toBe(0);
+
+    const base = s.push('main', { 'sum.js': 'export const sum = (x, y) => x * y;\n' }, 'multiply');
+    expect(await s.service.pollConflicts()).toBe(1);
+    const conflict = await s.waitForEvent('ConflictDetected');
+    expect(conflict.data).toMatchObject({ number: 1, headSha: head, baseSha: base, files: ['sum.js'] });
+    expect(await s.service.pollConflicts()).toBe(0);
+    expect(await s.all('ConflictDetected')).toHaveLength(1);
+  });
+
+  it('squash-merges exactly once when MergeRequested is delivered twice', async () => {
+    const s = await setup('merge');
+    const head = await s.openPullRequest(FIX_AND_OK);
+    await s.waitForEvent('ChecksReported');
+    const baseBefore = git(s.origin, 'rev-parse', 'main');
+
+    await s.append(mergeRequested(1, head), mergeRequested(1, head));
+    const merged = await s.waitForEvent('PullRequestMerged');
+    await new Promise((r) => setTimeout(r, 1000));
+
+    expect(await s.all('PullRequestMerged')).toHaveLength(1);
+    expect(git(s.origin, 'rev-list', '--count', `${baseBefore}..main`)).toBe('1');
+    expect(git(s.origin, 'rev-parse', 'main')).toBe(merged.data.mergeSha);
+    expect(git(s.origin, 'rev-parse', `${merged.data.mergeSha}^`)).toBe(baseBefore);
+    expect(git(s.origin, 'show', 'main:sum.js')).toBe('export const sum = (a, b) => a + b;');
+    expect(git(s.origin, 'log', '-1', '--format=%s', 'main')).toBe('Fix sum');
+  });
+
+  it('refuses to merge a head that moved since the merge was requested', async () => {
+    const s = await setup('headmoved');
+    const head = await s.openPullRequest(FIX_AND_OK);
+    await s.waitForEvent('ChecksReported');
+    s.push(s.branch, { 'extra.txt': 'unchecked\n' }, 'unchecked change');
+    const baseBefore = git(s.origin, 'rev-parse', 'main');
+
+    await s.append(mergeRequested(1, head));
+    const failed = await s.waitForEvent('MergeFailed');
+    expect(failed.data.error).toMatchObject({ title: 'Head moved', retryable: false });
+    expect(git(s.origin, 'rev-parse', 'main')).toBe(baseBefore);
+    expect(await s.all('PullRequestMerged')).toHaveLength(0);
+  });
+});
