@@ -35,6 +35,12 @@ export interface SchedulerConfig {
    */
   readonly concurrency: number;
   /**
+   * How long NATS waits for this replica to acknowledge an event before handing
+   * it to another replica; bounds the delay after a replica dies mid-event.
+   * @default 30_000
+   */
+  readonly ackWaitMs: number;
+  /**
    * Longest one task's reconcile pass may take before it is abandoned and
    * retried (its message redelivered, the resync going on with the next task).
    * @default 30_000
@@ -61,6 +67,7 @@ export function readSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
     resyncMs: reader.integer('SCHEDULER_RESYNC_MS', 15_000, { min: 10, max: 3_600_000 }),
     maxConcurrentRuns,
     concurrency: reader.integer('SCHEDULER_CONCURRENCY', 16, { min: 1, max: 1_000 }),
+    ackWaitMs: reader.integer('SCHEDULER_ACK_WAIT_MS', 30_000, { min: 1_000, max: 3_600_000 }),
     passTimeoutMs: reader.integer('SCHEDULER_PASS_TIMEOUT_MS', 30_000, { min: 100, max: 3_600_000 }),
     policy: resolvePolicy({
       maxConcurrentRuns,

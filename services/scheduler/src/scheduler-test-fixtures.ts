@@ -49,6 +49,7 @@ export function configFor(
     maxConcurrentRuns: 100,
     concurrency: 16,
     passTimeoutMs: 3_000,
+    ackWaitMs: 2_000,
     ...rest,
     policy: resolvePolicy({ backoffJitter: 0, ...policy }),
   };

@@ -74,7 +74,13 @@ export async function startScheduler(config: SchedulerConfig, options: StartSche
 
     reconcilerOptions.onSlotDeferred = () => scheduler.requestFill();
     const app = await NestFactory.createMicroservice<MicroserviceOptions>(SchedulerModule.forRoot(scheduler), {
-      strategy: new JetStreamTransport({ connection: nc, topology: tp, service: SERVICE, concurrency: config.concurrency }),
+      strategy: new JetStreamTransport({
+        connection: nc,
+        topology: tp,
+        service: SERVICE,
+        concurrency: config.concurrency,
+        ackWaitMs: config.ackWaitMs,
+      }),
       logger: options.logger ?? undefined,
     });
     app.useGlobalFilters(new RethrowRpcErrorsFilter());
