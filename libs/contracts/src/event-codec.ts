@@ -5,7 +5,7 @@ import type { Envelope } from './envelope.js';
 import { aggregateTypeOf, eventSchemas, isAggregateType, type EventType } from './event-types.js';
 import { EventEnvelopeSchema } from './gen/cohort/v1/envelope_pb.js';
 import { cohortRegistry } from './registry.js';
-import { decodeJsonValue, encodeJson } from './strict-json.js';
+import { decodeJsonValue, describeJsonSyntaxError, encodeJson } from './strict-json.js';
 import type { JsonValue } from '@bufbuild/protobuf';
 
 /** Canonical JSON of an event envelope, the wire format of `cohort.evt.*`. */
@@ -90,7 +90,7 @@ function parseObject(input: Uint8Array | string): DecodeResult<Record<string, un
   try {
     json = JSON.parse(typeof input === 'string' ? input : utf8.decode(input));
   } catch (error) {
-    return fail('malformed_json', `not valid JSON: ${(error as Error).message}`, undefined);
+    return fail('malformed_json', describeJsonSyntaxError(error as Error), undefined);
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     return fail('wrong_type', 'expected a JSON object for an event envelope', undefined);

@@ -98,3 +98,19 @@ describe('event envelope codec', () => {
     expect(decoded.error.message.length).toBeGreaterThan(10);
   });
 });
+
+describe('decode errors never repeat the offending value', () => {
+  const secret = 'sk-live-0123456789abcdef';
+  const base = () => JSON.parse(new TextDecoder().decode(encodeEnvelope(taskCreated())));
+  it.each([
+    ['a secret where a number belongs', () => JSON.stringify({ ...base(), version: secret })],
+    ['a secret as an enum value', () => JSON.stringify({ ...base(), data: { ...base().data, kind: secret } })],
+    ['a secret inside broken JSON', () => `{"id": "${secret}", oops}`],
+    ['a secret as a nested message', () => JSON.stringify({ ...base(), data: { ...base().data, source: secret } })],
+  ])('for %s', (_name, input) => {
+    const decoded = decodeText(input());
+    expect(decoded.ok).toBe(false);
+    expect(!decoded.ok && decoded.error.message).not.toContain(secret);
+    expect(!decoded.ok && decoded.error.message).not.toContain('0123456789');
+  });
+});

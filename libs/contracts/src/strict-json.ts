@@ -33,7 +33,7 @@ export function decodeJson<S extends DescMessage>(
   try {
     json = JSON.parse(typeof input === 'string' ? input : decoder.decode(input)) as JsonValue;
   } catch (error) {
-    return fail('malformed_json', `not valid JSON: ${(error as Error).message}`);
+    return fail('malformed_json', describeJsonSyntaxError(error as Error));
   }
   return decodeJsonValue(schema, json, registry);
 }
@@ -90,8 +90,8 @@ function describe(value: JsonValue): string {
 
 const UNKNOWN_KEY = /cannot decode message ([\w.]+) from JSON: key "([^"]+)" is unknown/;
 const NOT_IN_REGISTRY = /cannot decode message google\.protobuf\.Any from JSON: (\S+) is not in the type registry/;
-const BAD_FIELD = /cannot decode field ([\w.]+)\.(\w+) from JSON: (.*)/s;
-const BAD_MESSAGE = /cannot decode message ([\w.]+) from JSON: (.*)/s;
+const BAD_FIELD = /cannot decode field ([\w.]+)\.(\w+) from JSON/;
+const BAD_MESSAGE = /cannot decode message ([\w.]+) from JSON/;
 const BAD_ENUM = /cannot decode enum ([\w.]+) from JSON: (.*)/s;
 
 /** protobuf-es reports decoding problems as plain errors; turn them into typed ones. */
@@ -101,16 +101,26 @@ function translateProtobufError(text: string, json: JsonValue): DecodeError {
   match = NOT_IN_REGISTRY.exec(text);
   if (match) return new DecodeError('unknown_event_type', `unknown type ${match[1]}`, '@type');
   match = BAD_FIELD.exec(text);
-  if (match) return new DecodeError('wrong_type', `field "${match[2]}" of ${match[1]} has a wrong value: ${match[3]}`, match[2]);
+  if (match)
+    return new DecodeError('wrong_type', `field "${match[2]}" of ${match[1]} has a value of the wrong type or out of range`, match[2]);
   match = BAD_ENUM.exec(text);
   if (match) {
     // protobuf-es names the enum but not the field; find the field holding the bad value.
     const field = findPathOfValue(json, JSON.parse(match[2]!) as JsonValue, '');
-    return new DecodeError('wrong_type', `${field ?? 'a field'} has an unknown ${match[1]} value ${match[2]}`, field);
+    return new DecodeError('wrong_type', `${field ?? 'a field'} has a value that is not a ${match[1]}`, field);
   }
   match = BAD_MESSAGE.exec(text);
-  if (match) return new DecodeError('wrong_type', `${match[1]} has a wrong value: ${match[2]}`);
-  return new DecodeError('wrong_type', text);
+  if (match) return new DecodeError('wrong_type', `${match[1]} has a value of the wrong type`);
+  return new DecodeError('wrong_type', 'the message does not match its schema');
+}
+
+/**
+ * Names where the JSON broke without quoting it: the input may hold a secret
+ * (a SetSecret value), and error messages travel back to callers and into logs.
+ */
+export function describeJsonSyntaxError(error: Error): string {
+  const position = /position (\d+)/.exec(error.message);
+  return position ? `not valid JSON (syntax error at position ${position[1]})` : 'not valid JSON';
 }
 
 function findPathOfValue(json: JsonValue, wanted: JsonValue, prefix: string): string | undefined {
