@@ -54,7 +54,7 @@ export interface RunResult {
   readonly reviewVerdict: ReviewVerdict;
 }
 
-const SUMMARY_MAX = 2000;
+const SUMMARY_MAX = 8000;
 const ERROR_TAIL_LINES = 20;
 const FINISH_ATTEMPTS = 5;
 
@@ -236,7 +236,7 @@ export class AgentRun {
       headSha: '',
       hasChanges: false,
       usage: this.totalUsage(),
-      summary: this.redact(this.#review?.body || this.#summary).slice(0, SUMMARY_MAX),
+      summary: this.redact(this.#review ? reviewSummary(this.#review) : this.#summary).slice(0, SUMMARY_MAX),
       reviewVerdict: reviewVerdictOf(this.#review),
     };
     if (this.#stopReason === 'cancelled') {
@@ -311,6 +311,15 @@ function exitCodeOf(exit: ProcessExit): number {
   if (exit.code !== null) return exit.code;
   const signal = exit.signal ? osConstants.signals[exit.signal] : undefined;
   return signal === undefined ? -1 : 128 + signal;
+}
+
+/**
+ * RunFinished has no field for review comments, and pr-watcher records the summary as the
+ * review's body: the comments go there as `path:line: body` lines, so a resume still sees them.
+ */
+export function reviewSummary(review: AgentReviewVerdict): string {
+  const comments = review.comments.map((c) => `- ${c.path}${c.line > 0 ? `:${c.line}` : ''}: ${c.body}`);
+  return [review.body.trim(), comments.join('\n')].filter((part) => part !== '').join('\n\n');
 }
 
 function reviewVerdictOf(review: AgentReviewVerdict | undefined): ReviewVerdict {

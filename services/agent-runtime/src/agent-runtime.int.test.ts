@@ -1,6 +1,19 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCategory, LogStream, ResumeReason, RunKind, RunOutcome, type EnvelopeOf } from '@cohort/contracts';
+import { randomUUID } from 'node:crypto';
+import {
+  create,
+  ErrorCategory,
+  LogStream,
+  PullRequestOpenedSchema,
+  ResumeReason,
+  ReviewVerdict,
+  RunFinishedSchema,
+  RunKind,
+  RunOutcome,
+  RunStartedSchema,
+  type EnvelopeOf,
+} from '@cohort/contracts';
 import { waitFor } from '@cohort/testing';
 import {
   git,
@@ -155,6 +168,45 @@ resume:ci_failure:
     expect(finished.data.error?.message).toContain('contain the value of a secret');
     expect(() => git(s.repo.origin, 'rev-parse', '--verify', '--quiet', s.repo.branch)).toThrow();
     expect(JSON.stringify(s.logs)).not.toContain(SECRET);
+  });
+
+  it('reports a review run’s verdict with its comments at path:line, and pushes nothing', async () => {
+    const s = await setup('review', {
+      playbook: `review:
+  - review:
+      verdict: request_changes
+      body: Almost there.
+      comments: [{ path: src/sum.js, line: 2, body: use + instead of - }]
+`,
+    });
+    const head = s.repo.baseSha;
+    // The work run before it, finished, and its pull request open: what a review run follows.
+    const work = { taskId: s.taskId, runId: `${s.taskId}-r0` };
+    await s.append(
+      taskCreated(s),
+      runScheduled(work),
+      { id: randomUUID(), type: 'RunStarted', data: create(RunStartedSchema, { runId: work.runId }) },
+      {
+        id: randomUUID(),
+        type: 'RunFinished',
+        data: create(RunFinishedSchema, { runId: work.runId, outcome: RunOutcome.SUCCEEDED, headSha: head, hasChanges: true }),
+      },
+      {
+        id: randomUUID(),
+        type: 'PullRequestOpened',
+        data: create(PullRequestOpenedSchema, { number: 1, headSha: head, branch: s.repo.branch }),
+      },
+      runScheduled(s, { kind: RunKind.REVIEW, headSha: head }),
+      workspaceReady(s),
+    );
+    const finished = await s.finished();
+    expect(finished.data).toMatchObject({
+      outcome: RunOutcome.SUCCEEDED,
+      reviewVerdict: ReviewVerdict.CHANGES_REQUESTED,
+      summary: 'Almost there.\n\n- src/sum.js:2: use + instead of -',
+      headSha: '',
+    });
+    expect(() => git(s.repo.origin, 'rev-parse', '--verify', '--quiet', s.repo.branch)).toThrow();
   });
 
   it('finishes the run as failed with the exit code when the agent fails', async () => {

@@ -135,7 +135,7 @@ export async function scenario(label: string, options: ScenarioOptions): Promise
     finished: () =>
       waitFor(
         `RunFinished of ${runId}`,
-        async () => (await events()).find((e): e is EnvelopeOf<'RunFinished'> => e.type === 'RunFinished'),
+        async () => (await events()).find((e): e is EnvelopeOf<'RunFinished'> => e.type === 'RunFinished' && e.data.runId === runId),
         30_000,
       ),
     dispose: async () => {
