@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -153,5 +153,37 @@ describe('pod-manager', () => {
     expect(report.released).toEqual([doneReady.data.workspaceId]);
     expect(existsSync(doneReady.data.path)).toBe(false);
     expect(existsSync(liveReady.data.path)).toBe(true);
+  });
+
+  it('reports a workspace whose directory vanished as missing, and the others as healthy', async () => {
+    const s = await setup('health');
+    await s.registerRepo();
+    const gone = s.newTask();
+    const kept = s.newTask();
+    await s.append(gone.taskId, taskCreated(gone.taskId, s.repoId), runScheduled(gone.taskId, gone.runId));
+    await s.append(kept.taskId, taskCreated(kept.taskId, s.repoId), runScheduled(kept.taskId, kept.runId));
+    const goneReady = await s.waitForEvent(gone.taskId, 'WorkspaceReady');
+    await s.waitForEvent(kept.taskId, 'WorkspaceReady');
+    rmSync(goneReady.data.path, { recursive: true, force: true });
+
+    const health = await s.service.checkHealth();
+    expect(health.healthy).toBe(1);
+    expect(health.unhealthy).toEqual([
+      { workspaceId: goneReady.data.workspaceId, health: { status: 'missing', reason: expect.any(String) } },
+    ]);
+  });
+
+  it('deletes a mirror nobody used for longer than idleMirrorMs once its workspaces are gone', async () => {
+    const s = await setup('idlemirror', { idleMirrorMs: 0 });
+    await s.registerRepo();
+    const { taskId, runId } = s.newTask();
+    await s.append(taskId, taskCreated(taskId, s.repoId), runScheduled(taskId, runId));
+    await s.waitForEvent(taskId, 'WorkspaceReady');
+    expect((await s.service.cleanup()).removedMirrors).toEqual([]);
+
+    await s.append(taskId, runFinished(runId));
+    await s.waitForEvent(taskId, 'WorkspaceReleased');
+    expect((await s.service.cleanup()).removedMirrors).toEqual([s.repoId]);
+    expect(readdirSync(join(s.dataDir, 'mirrors')).filter((name) => name.endsWith('.git'))).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import { HealthServer, JsonLogger } from '@cohort/platform';
 import { LocalWorktreeRuntime, type WorkspaceRuntime } from '@cohort/runtime';
 import type { PodManagerConfig } from './config.js';
 import { PodManagerModule } from './pod-manager.module.js';
-import { WorkspaceManager } from './workspace-manager.js';
+import { type HealthSummary, WorkspaceManager } from './workspace-manager.js';
 
 export const POD_MANAGER_SERVICE = 'pod-manager';
 
@@ -28,6 +28,8 @@ export interface PodManagerHandle {
   readonly healthPort?: number;
   /** Runs one cleanup now (also run every cleanupIntervalMs). */
   cleanup(): Promise<{ readonly released: readonly string[]; readonly removedMirrors: readonly string[] }>;
+  /** Checks every live workspace now (also done every healthCheckIntervalMs); the result is part of /readyz. */
+  checkHealth(): Promise<HealthSummary>;
   /** Stops the periodic work and the consumer (in-flight provisioning finishes first) and disconnects. */
   close(): Promise<void>;
 }
@@ -107,6 +109,7 @@ async function startOn(nc: NatsConnection, topology: Topology, config: PodManage
     topology,
     ...(healthPort === undefined ? {} : { healthPort }),
     cleanup: () => workspaces.cleanup(),
+    checkHealth: () => workspaces.checkHealth(),
     close: () =>
       (closing ??= (async () => {
         health?.markDraining();
