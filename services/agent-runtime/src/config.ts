@@ -69,8 +69,10 @@ export interface AgentRuntimeConfig {
    */
   readonly scriptedPlaybook: string | undefined;
   /**
-   * Environment every agent starts from, before the run's connection env is added.
-   * @default this process's environment
+   * Environment every agent starts from, before the run's connection env is added: only the
+   * variables of BASE_ENV_NAMES (and `LC_*`) plus those named in AGENT_RUNTIME_PASS_ENV, never
+   * this service's own settings (COHORT_SECRETS_KEY, DATABASE_URL, NATS_URL …).
+   * @default those variables of this process's environment
    */
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   /** Author of the commits the runtime makes for an agent. @default Cohort <cohort@localhost> */
@@ -81,6 +83,38 @@ export interface AgentRuntimeConfig {
    * @default undefined
    */
   readonly resolveRunEnv?: ResolveRunEnv;
+}
+
+/** What a command-line tool needs from its environment, and nothing of the platform's. */
+export const BASE_ENV_NAMES: readonly string[] = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TMPDIR',
+  'TERM',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+];
+
+/** The agents' base environment: the allowed names that are set in `env`. */
+export function agentBaseEnv(env: NodeJS.ProcessEnv, extraNames: readonly string[]): Record<string, string> {
+  const allowed = new Set([...BASE_ENV_NAMES, ...extraNames]);
+  const picked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && (allowed.has(name) || name.startsWith('LC_'))) picked[name] = value;
+  }
+  return picked;
 }
 
 // src/ → services/agent-runtime → services → repository root.
@@ -101,6 +135,14 @@ export function readAgentRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Ag
     reader.problem(`COHORT_SCRIPTED_AGENT=${JSON.stringify(scriptedRaw)}: no file at ${scriptedAgent}`);
   }
   const playbook = reader.string('COHORT_SCRIPTED_PLAYBOOK', '');
+  const passEnv = reader
+    .string('AGENT_RUNTIME_PASS_ENV', '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  for (const name of passEnv) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) reader.problem(`AGENT_RUNTIME_PASS_ENV: ${JSON.stringify(name)} is not a variable name`);
+  }
   const config: AgentRuntimeConfig = {
     natsUrl: reader.string('NATS_URL', 'nats://127.0.0.1:4222'),
     namespace,
@@ -113,7 +155,7 @@ export function readAgentRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Ag
     connectionsTimeoutMs: reader.integer('AGENT_RUNTIME_CONNECTIONS_TIMEOUT_MS', 5000, { min: 10, max: 120_000 }),
     scriptedAgent,
     scriptedPlaybook: playbook === '' ? undefined : isAbsolute(playbook) ? playbook : resolve(playbook),
-    baseEnv: env,
+    baseEnv: agentBaseEnv(env, passEnv),
     commitAuthor: {
       name: reader.string('AGENT_RUNTIME_COMMIT_NAME', 'Cohort'),
       email: reader.string('AGENT_RUNTIME_COMMIT_EMAIL', 'cohort@localhost'),

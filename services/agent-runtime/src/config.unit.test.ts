@@ -48,6 +48,21 @@ describe('agent-runtime config', () => {
     });
   });
 
+  it('starts agents from a small allowed environment, never from the service’s own settings', () => {
+    const config = readAgentRuntimeConfig({
+      PATH: '/usr/bin',
+      HOME: '/home/cohort',
+      LC_ALL: 'C.UTF-8',
+      NATS_URL: 'nats://nats:4222',
+      DATABASE_URL: 'postgres://user:pw@db/cohort',
+      COHORT_SECRETS_KEY: 'master-key',
+      NPM_TOKEN: 'npm-token',
+      GOPROXY: 'https://proxy.golang.org',
+      AGENT_RUNTIME_PASS_ENV: 'GOPROXY, NPM_CONFIG_CACHE',
+    });
+    expect(config.baseEnv).toEqual({ PATH: '/usr/bin', HOME: '/home/cohort', LC_ALL: 'C.UTF-8', GOPROXY: 'https://proxy.golang.org' });
+  });
+
   it('names every bad variable at once', () => {
     const read = () =>
       readAgentRuntimeConfig({
@@ -56,6 +71,7 @@ describe('agent-runtime config', () => {
         AGENT_RUNTIME_MAX_CONCURRENT_AGENTS: '0',
         AGENT_RUNTIME_REQUIRE_CONNECTIONS: 'maybe',
         COHORT_SCRIPTED_AGENT: '/nonexistent/scripted',
+        AGENT_RUNTIME_PASS_ENV: 'OK,not valid',
       });
     expect(read).toThrow(ConfigError);
     try {
@@ -68,6 +84,7 @@ describe('agent-runtime config', () => {
         'AGENT_RUNTIME_MAX_CONCURRENT_AGENTS',
         'AGENT_RUNTIME_REQUIRE_CONNECTIONS',
         'COHORT_SCRIPTED_AGENT',
+        'AGENT_RUNTIME_PASS_ENV',
       ]) {
         expect(problems).toContain(name);
       }

@@ -104,12 +104,11 @@ export async function scenario(label: string, options: ScenarioOptions): Promise
     },
   });
   const config: AgentRuntimeConfig = {
-    ...readAgentRuntimeConfig({ NATS_URL: ctx.url, COHORT_NAMESPACE: ctx.topology.namespace }),
+    ...readAgentRuntimeConfig({ ...process.env, NATS_URL: ctx.url, COHORT_NAMESPACE: ctx.topology.namespace }),
     healthPort: -1,
     heartbeatMs: 100,
     usageReportMs: 0,
     scriptedPlaybook: playbook,
-    baseEnv: process.env,
     requireConnections: false,
     connectionsTimeoutMs: 500,
     ...options.config,
