@@ -1,5 +1,7 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { Headers, RunOutcome } from '@cohort/contracts';
 import { waitFor } from '@cohort/testing';
 import {
@@ -47,11 +49,12 @@ async function waitForRun(ctx: SchedulerTestContext, taskId: string, attempt = 1
       timeoutMs,
     );
   } catch (error) {
-    const { Kvm } = await import('@nats-io/kv');
+    // What the scheduler knew, to tell a missed event from a wrong decision.
     const kv = await new Kvm(ctx.nc).open(ctx.topology.buckets.activeTasks);
-    for await (const k of await kv.keys()) console.log('KV', k, (await kv.get(k))?.string());
-    console.log('HIST', taskId, JSON.stringify(await historyOf(ctx, taskId)));
-    throw error;
+    const entries = [];
+    for await (const key of await kv.keys()) entries.push((await kv.get(key))?.string());
+    const history = (await historyOf(ctx, taskId)).map((e) => e.type);
+    throw new Error(`${(error as Error).message}\nhistory: ${history.join(', ')}\nactive tasks: ${entries.join('\n')}`, { cause: error });
   }
 }
 
@@ -62,6 +65,16 @@ async function succeed(ctx: SchedulerTestContext, taskId: string, runId: string)
 }
 
 describe('scheduler', () => {
+  it('reports ready on its health port while connected', async () => {
+    const ctx = await context('health');
+    const running = await scheduler(ctx, { healthPort: 0 });
+    expect(running.healthPort).toBeUndefined();
+    const served = await scheduler(ctx, { healthPort: await freePort() });
+    const response = await fetch(`http://127.0.0.1:${served.healthPort}/readyz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'ok', service: 'scheduler' });
+  });
+
   it('schedules the first run of a task created by intake, carrying its correlation', async () => {
     const ctx = await context('created');
     await scheduler(ctx);
@@ -107,14 +120,7 @@ describe('scheduler', () => {
     expect(await scheduledRuns(ctx, 'low')).toHaveLength(0);
 
     await succeed(ctx, 'b', 'b-r1');
-    await waitForRun(ctx, 'mid').catch(async (error) => {
-      const { Kvm } = await import('@nats-io/kv');
-      const kv = await new Kvm(ctx.nc).open(ctx.topology.buckets.activeTasks);
-      for await (const k of await kv.keys()) console.log('KV', k, (await kv.get(k))?.string());
-      for (const id of ['a', 'b', 'low', 'mid', 'high'])
-        console.log('HIST', id, (await historyOf(ctx, id)).map((e) => `${e.type}@${e.occurredAt}`).join(' '));
-      throw error;
-    });
+    await waitForRun(ctx, 'mid');
     await sleep(500);
     expect(await scheduledRuns(ctx, 'low')).toHaveLength(0);
     expect((await stateOf(ctx, 'a'))?.status).toBe('completed');
@@ -167,3 +173,11 @@ describe('scheduler', () => {
     expect(letter!.header.get(Headers.deadLetterReason)).toBe('decode_malformed_json');
   });
 });
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -39,6 +39,13 @@ export interface ReconcileOutcome {
   readonly result: 'missing' | 'final' | 'settled' | 'gave_up';
 }
 
+/**
+ * Types of the events appended (empty when they were already stored: a
+ * retried append that deduplicated), 'conflict' when another writer got
+ * there first, 'noop' when the state already holds the action's effect.
+ */
+type Applied = readonly string[] | 'conflict' | 'noop';
+
 /** Actions applied in one pass before the task is left to its next event or the resync. */
 const MAX_STEPS = 25;
 const UNLIMITED = { globalFree: Number.MAX_SAFE_INTEGER, perRepoFree: {} };
@@ -99,34 +106,38 @@ export class TaskReconciler {
         wanted.type === 'ScheduleRun'
           ? await this.slots.run(() => this.takeSlot(state, world, version, events))
           : await this.apply(wanted, state, version, events);
-      if (outcome === 'conflict') conflicts += 1;
-      else appended.push(...outcome);
+      if (outcome === 'conflict') {
+        conflicts += 1;
+      } else if (outcome === 'deferred') {
+        return { taskId, appended, conflicts, result: 'settled' };
+      } else if (outcome === 'noop') {
+        // The action's effect is already in the state: nothing to append, nothing to wait for.
+        await this.record(state, world);
+        return { taskId, appended, conflicts, result: 'settled' };
+      } else {
+        appended.push(...outcome);
+      }
     }
     this.options.log?.warn(`task ${taskId}: still had work after ${MAX_STEPS} steps (${conflicts} conflicts); the resync will go on`);
     return { taskId, appended, conflicts, result: 'gave_up' };
   }
 
   /** Re-decides with the slots counted now, inside the lock, and records the new run before letting go. */
-  private async takeSlot(
-    state: TaskState,
-    world: World,
-    version: number,
-    history: readonly Envelope[],
-  ): Promise<readonly string[] | 'conflict'> {
+  private async takeSlot(state: TaskState, world: World, version: number, history: readonly Envelope[]): Promise<Applied | 'deferred'> {
     const fresh: World = { ...world, capacity: await this.capacity(state) };
     const [action] = reconcile(state, fresh);
     if (action === undefined) {
       await this.record(state, fresh);
-      return [];
+      return 'deferred';
     }
     if (action.type === 'ScheduleRun' && (await this.queuedAhead(state)) >= fresh.capacity.globalFree) {
       // Tasks before this one in scheduling order want the free slots: they get them first.
       await this.options.index.put(summarize(state, true));
       this.options.onSlotDeferred?.();
-      return [];
+      return 'deferred';
     }
     const result = await this.apply(action, state, version, history);
-    if (result !== 'conflict' && result.length > 0) {
+    if (Array.isArray(result) && result.length > 0) {
       // Counted at once by this replica's next decision, before the watch brings it back.
       const events = actionToEvents(action, state) as readonly TaskEvent[];
       const next = fold(events, state);
@@ -147,14 +158,9 @@ export class TaskReconciler {
     return ahead.filter((t) => t.repoId === '' || free.perRepoFree[t.repoId] !== 0).length;
   }
 
-  private async apply(
-    action: Action,
-    state: TaskState,
-    version: number,
-    history: readonly Envelope[],
-  ): Promise<readonly string[] | 'conflict'> {
+  private async apply(action: Action, state: TaskState, version: number, history: readonly Envelope[]): Promise<Applied> {
     const events = actionToEvents(action, state, this.clock());
-    if (events.length === 0) return [];
+    if (events.length === 0) return 'noop';
     const cause = causeOf(history);
     const stamped: NewEvent[] = events.map((event, i) => ({
       ...event,
@@ -219,11 +225,11 @@ export class TaskReconciler {
   }
 }
 
-/** Undefined fields are filled in by the store (an event nobody caused starts its own conversation). */
 function isTaskEvent(event: Envelope): event is Envelope<TaskEvent> {
   return event.aggregateType === 'task';
 }
 
+/** Undefined fields are filled in by the store (an event nobody caused starts its own conversation). */
 interface Cause {
   readonly correlationId: string | undefined;
   readonly causationId: string | undefined;
