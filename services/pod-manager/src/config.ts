@@ -57,6 +57,12 @@ export interface PodManagerConfig {
    * @default 64
    */
   readonly concurrency: number;
+  /**
+   * Deliveries of an event whose handling fails (broken infrastructure) before it is given up on;
+   * a RunScheduled then fails its run with a retryable WorkspaceFailed instead of a silent dead letter.
+   * @default 5
+   */
+  readonly maxDeliveries: number;
 }
 
 const NAMESPACE = /^[a-z][a-z0-9_]{0,31}$/;
@@ -82,6 +88,7 @@ export function readPodManagerConfig(env: NodeJS.ProcessEnv = process.env): PodM
     setupTimeoutMs: read.integer('POD_MANAGER_SETUP_TIMEOUT_MS', 600_000, { min: 100, max: 86_400_000 }),
     maxHoldMs: read.integer('POD_MANAGER_MAX_HOLD_MS', 900_000, { min: 0, max: 3_600_000 }),
     concurrency: read.integer('POD_MANAGER_CONCURRENCY', 64, { min: 1, max: 256 }),
+    maxDeliveries: read.integer('POD_MANAGER_MAX_DELIVERIES', 5, { min: 1, max: 100 }),
   };
   read.done();
   return config;

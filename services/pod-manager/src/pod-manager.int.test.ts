@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -185,5 +185,21 @@ describe('pod-manager', () => {
     await s.waitForEvent(taskId, 'WorkspaceReleased');
     expect((await s.service.cleanup()).removedMirrors).toEqual([s.repoId]);
     expect(readdirSync(join(s.dataDir, 'mirrors')).filter((name) => name.endsWith('.git'))).toEqual([]);
+  });
+
+  it('fails the run as retryable when the data directory is broken on the last delivery, instead of dead-lettering it silently', async () => {
+    const s = await setup('broken', { maxDeliveries: 1 });
+    await s.registerRepo();
+    // Replaced by a plain file: nothing can be created under it.
+    rmSync(s.dataDir, { recursive: true, force: true });
+    writeFileSync(s.dataDir, 'not a directory');
+    const { taskId, runId } = s.newTask();
+    await s.append(taskId, taskCreated(taskId, s.repoId), runScheduled(taskId, runId));
+    const failed = await s.waitForEvent(taskId, 'WorkspaceFailed');
+    expect(failed.data.error).toMatchObject({
+      category: ErrorCategory.RESOURCE,
+      retryable: true,
+      title: 'Workspace could not be provisioned',
+    });
   });
 });

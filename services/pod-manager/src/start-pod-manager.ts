@@ -59,6 +59,7 @@ async function startOn(nc: NatsConnection, topology: Topology, config: PodManage
       service: POD_MANAGER_SERVICE,
       filterSubject: topology.eventsOf('task'),
       concurrency: config.concurrency,
+      maxDeliveries: config.maxDeliveries,
       // A RunScheduled may be held until its notBefore, then its setup commands run.
       handlerTimeoutMs: config.maxHoldMs + config.setupTimeoutMs + 300_000,
     }),

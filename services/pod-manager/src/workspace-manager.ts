@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   create,
+  ErrorCategory,
+  ErrorInfoSchema,
   TaskKind,
   WorkspaceFailedSchema,
   WorkspaceReadySchema,
@@ -13,7 +15,8 @@ import {
 } from '@cohort/contracts';
 import { findRun } from '@cohort/domain';
 import { WrongExpectedVersion, type EventStore } from '@cohort/eventstore';
-import type { Workspace, WorkspaceHealth, WorkspaceRuntime } from '@cohort/runtime';
+import { currentMessageContext } from '@cohort/messaging';
+import { redactCredentials, type Workspace, type WorkspaceHealth, type WorkspaceRuntime } from '@cohort/runtime';
 import type { PodManagerConfig } from './config.js';
 import { eventIdFor, eventTrace } from './event-metadata.js';
 import { keepsWorkspaces, planProvision, stillWaiting, taskStateOf, type ProvisionPlan } from './provision-plan.js';
@@ -68,8 +71,25 @@ export class WorkspaceManager {
     const decision = planProvision(await this.readTask(taskId), runId);
     if (!decision.provision) return this.skip(runId, decision.reason);
     const { plan } = decision;
-    if (plan.taskKind === TaskKind.STANDALONE) return this.provisionScratch(plan);
-    return this.provisionWorktree(plan);
+    try {
+      if (plan.taskKind === TaskKind.STANDALONE) return await this.provisionScratch(plan);
+      return await this.provisionWorktree(plan);
+    } catch (error) {
+      // Broken infrastructure (disk, git, NATS) is retried by redelivery; on the last delivery the run is
+      // failed as retryable instead of leaving it waiting for a workspace behind a dead letter.
+      if ((currentMessageContext()?.deliveryCount ?? 0) < this.config.maxDeliveries) throw error;
+      this.log.error(`workspace for run ${runId} failed on the last delivery: ${(error as Error).message}`);
+      return this.fail(
+        plan,
+        create(ErrorInfoSchema, {
+          category: ErrorCategory.RESOURCE,
+          retryable: true,
+          title: 'Workspace could not be provisioned',
+          message: redactCredentials((error as Error).message),
+          remedy: 'Check the pod-manager logs and its data directory (disk space, git); the run is retried.',
+        }),
+      );
+    }
   }
 
   /** After RunFinished or RunTimedOut: the run's workspace is not needed any more (pushed work is on origin). */

@@ -154,6 +154,10 @@ export class PullRequestWatcher {
           },
         ]);
         this.log.log(`task ${taskId}: pull request #${number} merged as ${merged.value.mergeCommitSha.slice(0, 12)}`);
+        // The base just moved: the other open pull requests of the repository learn of conflicts now, not at the next poll.
+        await this.pollRepo(repo.repoId).catch((error: unknown) =>
+          this.log.warn(`conflict check after merge failed: ${(error as Error).message}`),
+        );
         return;
       }
       const error = merged.error;
@@ -238,16 +242,21 @@ export class PullRequestWatcher {
    */
   async pollConflicts(): Promise<number> {
     let found = 0;
-    for (const repoId of await this.forges.repoIds()) {
-      const lookup = await this.forges.forRepo(repoId);
-      if (!lookup.ok) continue;
-      for (const pr of await lookup.value.forge.listOpen()) {
-        const taskId = pr.branch.startsWith('cohort/') ? pr.branch.slice('cohort/'.length) : '';
-        if (!taskId) continue;
-        const task = await this.readTask(taskId);
-        if (!task || task.state.pr?.number !== pr.number || !isPullRequestOpen(task.state)) continue;
-        if (await this.detectConflict(taskId, lookup.value.forge, pr.number)) found++;
-      }
+    for (const repoId of await this.forges.repoIds()) found += await this.pollRepo(repoId);
+    return found;
+  }
+
+  /** The open pull requests of one repository whose task knows them; resolves to how many new conflicts were recorded. */
+  private async pollRepo(repoId: string): Promise<number> {
+    const lookup = await this.forges.forRepo(repoId);
+    if (!lookup.ok) return 0;
+    let found = 0;
+    for (const pr of await lookup.value.forge.listOpen()) {
+      const taskId = pr.branch.startsWith('cohort/') ? pr.branch.slice('cohort/'.length) : '';
+      if (!taskId) continue;
+      const task = await this.readTask(taskId);
+      if (!task || task.state.pr?.number !== pr.number || !isPullRequestOpen(task.state)) continue;
+      if (await this.detectConflict(taskId, lookup.value.forge, pr.number)) found++;
     }
     return found;
   }
@@ -259,7 +268,8 @@ export class PullRequestWatcher {
     if (task.events.some((e) => e.id === id)) return this.skip(taskId, `the review of run ${run.runId} is recorded`);
     const verdict = forgeVerdict(run.reviewVerdict)!;
     const reviewer = `review-agent`;
-    const body = run.summary;
+    // The forge refuses a request for changes with neither body nor comments; the verdict must not be lost for that.
+    const body = run.summary || `${ReviewVerdict[run.reviewVerdict]} by the review agent (run ${run.runId}).`;
     const reviewed = findRun(task.state, run.runId)?.headSha || task.state.pr!.headSha;
     // The forge has no idempotency key: a review from an earlier delivery is recognised by its content.
     const existing = await repo.forge.listReviews(number);
