@@ -21,6 +21,7 @@ import { commitAndPush, spawnTree, taskBranchName, type ProcessExit, type Proces
 import { deterministicEventId } from './event-ids.js';
 import type { HeartbeatWriter } from './heartbeats.js';
 import type { LogPublisher } from './log-publisher.js';
+import type { ProcessLedger } from './process-ledger.js';
 import type { RunPlan } from './run-plan.js';
 import { changesContainSecret } from './secret-scan.js';
 
@@ -32,6 +33,7 @@ export interface AgentRunDeps {
   readonly adapter: AgentAdapter;
   readonly logs: LogPublisher;
   readonly heartbeat: HeartbeatWriter;
+  readonly ledger: ProcessLedger;
   readonly redactor: Redactor;
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   readonly killGraceMs: number;
@@ -110,7 +112,15 @@ export class AgentRun {
           onStdout: (line) => this.onLine(line, 'stdout'),
           onStderr: (line) => this.onLine(line, 'stderr'),
         });
+        if (this.#tree.pid > 0) {
+          await deps.ledger.record(plan.runId, this.#tree.pid).catch((error: unknown) => {
+            deps.warn(`run ${plan.runId}: its process group was not written down: ${(error as Error).message}`);
+          });
+        }
         exit = await this.#tree.exited;
+        // Whatever the agent left running in the background must not outlive its run.
+        await this.#tree.kill();
+        await deps.ledger.forget(plan.runId).catch(() => undefined);
       }
     } catch (error) {
       spawnError = `the agent "${plan.agent}" could not be started: ${(error as Error).message}`;

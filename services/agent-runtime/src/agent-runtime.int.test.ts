@@ -209,6 +209,13 @@ resume:ci_failure:
     expect(() => git(s.repo.origin, 'rev-parse', '--verify', '--quiet', s.repo.branch)).toThrow();
   });
 
+  it('kills what the agent left running in the background when it exits', async () => {
+    const s = await setup('bg', { playbook: 'initial:\n  - run: sleep 300 > /dev/null 2>&1 &\n  - print: leaving\n' });
+    await s.append(taskCreated(s), runScheduled(s), workspaceReady(s));
+    expect((await s.finished()).data.outcome).toBe(RunOutcome.SUCCEEDED);
+    await waitFor('the background sleep to be gone', () => (processesIn(s.repo.worktree).length === 0 ? true : undefined), 3000);
+  });
+
   it('finishes the run as failed with the exit code when the agent fails', async () => {
     const s = await setup('fails', {
       playbook: `initial:

@@ -8,7 +8,8 @@ import type { Redactor } from '@cohort/platform';
 import { AgentRuntimeController } from './agent-runtime.controller.js';
 import type { AgentRuntimeConfig } from './config.js';
 import { RunSupervisor } from './run-supervisor.js';
-import { AGENT_RUNTIME_CONFIG, EVENT_STORE, HEARTBEATS_KV, SECRET_REDACTOR } from './tokens.js';
+import type { ProcessLedger } from './process-ledger.js';
+import { AGENT_RUNTIME_CONFIG, EVENT_STORE, HEARTBEATS_KV, PROCESS_LEDGER, SECRET_REDACTOR } from './tokens.js';
 
 /** What the process wiring (`startAgentRuntime`) connects before Nest starts. */
 export interface AgentRuntimeResources {
@@ -18,6 +19,7 @@ export interface AgentRuntimeResources {
   readonly store: EventStore;
   readonly heartbeats: KV;
   readonly redactor: Redactor;
+  readonly ledger: ProcessLedger;
 }
 
 @Module({})
@@ -33,6 +35,7 @@ export class AgentRuntimeModule {
         { provide: EVENT_STORE, useValue: resources.store },
         { provide: HEARTBEATS_KV, useValue: resources.heartbeats },
         { provide: SECRET_REDACTOR, useValue: resources.redactor },
+        { provide: PROCESS_LEDGER, useValue: resources.ledger },
         CommandClient,
         RunSupervisor,
       ],

@@ -36,6 +36,7 @@ function startService(ctx: NatsTestContext, playbook: string): Service {
       AGENT_RUNTIME_REQUIRE_CONNECTIONS: 'false',
       AGENT_RUNTIME_CONNECTIONS_TIMEOUT_MS: '500',
       COHORT_SCRIPTED_PLAYBOOK: playbook,
+      AGENT_RUNTIME_STATE_DIR: join(playbook, '..', 'state'),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -113,7 +114,7 @@ describe('agent-runtime as its own process', () => {
     expect(processesIn(t.s.repo.worktree)).toEqual([]);
   });
 
-  it('after kill -9 the heartbeat goes stale, and a restarted instance does not start the run a second time', async () => {
+  it('after kill -9 the heartbeat goes stale; a restarted instance kills the orphaned agent and does not start the run again', async () => {
     const t = await setup('proc-kill', 'initial:\n  - print: started\n  - run: sleep 300\n');
     const first = startService(t.ctx, t.playbook);
     await first.healthPort;
@@ -125,12 +126,13 @@ describe('agent-runtime as its own process', () => {
 
     first.child.kill('SIGKILL');
     await first.exited;
-    // Orphans of the first instance may still be there (or end on their next write to the closed pipes).
-    const orphaned = processesIn(t.s.repo.worktree);
+    expect(processesIn(t.s.repo.worktree).length).toBeGreaterThan(0);
     const last = (await heartbeats.get(t.s.runId))!.json<{ at: string }>().at;
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await heartbeats.get(t.s.runId))!.json<{ at: string }>().at).toBe(last);
 
+    // Still there after its runtime died: only the next instance's reaping ends it.
+    expect(processesIn(t.s.repo.worktree).length).toBeGreaterThan(0);
     const second = startService(t.ctx, t.playbook);
     await second.healthPort;
     await t.redeliver();
@@ -138,8 +140,8 @@ describe('agent-runtime as its own process', () => {
     const types = (await t.events()).map((e) => e.type);
     expect(types.filter((type) => type === 'RunStarted')).toHaveLength(1);
     expect(types).not.toContain('RunFinished');
-    // Only the orphaned agent of the first instance is there, not a second one.
-    expect(processesIn(t.s.repo.worktree).filter((pid) => !orphaned.includes(pid))).toEqual([]);
+    // The orphaned agent of the first instance is gone, and no second one was started.
+    expect(processesIn(t.s.repo.worktree)).toEqual([]);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_NAMESPACE } from '@cohort/contracts';
 import { EnvReader } from '@cohort/platform';
@@ -75,6 +76,12 @@ export interface AgentRuntimeConfig {
    * @default those variables of this process's environment
    */
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  /**
+   * Where each instance writes down the agent process groups it runs, so that an instance
+   * starting on the same host kills those of an instance that died (AGENT_RUNTIME_STATE_DIR).
+   * @default <COHORT_DATA_DIR or the temp dir>/agent-runtime/<namespace>
+   */
+  readonly stateDir: string;
   /** Author of the commits the runtime makes for an agent. @default Cohort <cohort@localhost> */
   readonly commitAuthor: { readonly name: string; readonly email: string };
   /**
@@ -156,6 +163,9 @@ export function readAgentRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Ag
     scriptedAgent,
     scriptedPlaybook: playbook === '' ? undefined : isAbsolute(playbook) ? playbook : resolve(playbook),
     baseEnv: agentBaseEnv(env, passEnv),
+    stateDir: resolve(
+      reader.string('AGENT_RUNTIME_STATE_DIR', join(reader.string('COHORT_DATA_DIR', tmpdir()), 'agent-runtime', namespace)),
+    ),
     commitAuthor: {
       name: reader.string('AGENT_RUNTIME_COMMIT_NAME', 'Cohort'),
       email: reader.string('AGENT_RUNTIME_COMMIT_EMAIL', 'cohort@localhost'),

@@ -24,7 +24,8 @@ import { HeartbeatWriter } from './heartbeats.js';
 import { LogPublisher } from './log-publisher.js';
 import { resolveRunEnv } from './run-env.js';
 import { planRun, type RunPlan } from './run-plan.js';
-import { AGENT_RUNTIME_CONFIG, EVENT_STORE, HEARTBEATS_KV, SECRET_REDACTOR } from './tokens.js';
+import type { ProcessLedger } from './process-ledger.js';
+import { AGENT_RUNTIME_CONFIG, EVENT_STORE, HEARTBEATS_KV, PROCESS_LEDGER, SECRET_REDACTOR } from './tokens.js';
 
 /** Re-reads and re-decides this often when another writer appended to the task in between. */
 const START_ATTEMPTS = 5;
@@ -60,6 +61,7 @@ export class RunSupervisor {
     @Inject(MESSAGING_TOPOLOGY) private readonly topology: Topology,
     @Inject(CommandClient) private readonly commands: CommandClient,
     @Inject(SECRET_REDACTOR) private readonly serviceRedactor: Redactor,
+    @Inject(PROCESS_LEDGER) private readonly ledger: ProcessLedger,
   ) {
     this.js = jetstream(nc);
   }
@@ -200,6 +202,7 @@ export class RunSupervisor {
       adapter,
       logs,
       heartbeat,
+      ledger: this.ledger,
       redactor,
       baseEnv: this.config.baseEnv,
       killGraceMs: this.config.killGraceMs,

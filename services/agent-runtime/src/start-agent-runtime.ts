@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { type LoggerService, type LogLevel } from '@nestjs/common';
+import { Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -11,6 +11,7 @@ import { ensureMessagingStreams, JetStreamTransport, RethrowRpcErrorsFilter } fr
 import { HealthServer, JsonLogger, Redactor } from '@cohort/platform';
 import { AgentRuntimeModule } from './agent-runtime.module.js';
 import type { AgentRuntimeConfig } from './config.js';
+import { ProcessLedger } from './process-ledger.js';
 import { MAX_WAITING_RUNS, RunSupervisor } from './run-supervisor.js';
 
 export const SERVICE_NAME = 'agent-runtime';
@@ -53,8 +54,13 @@ export async function startAgentRuntime(config: AgentRuntimeConfig, options: Sta
     const heartbeats = await openHeartbeats(nc, topology);
     const store = await JetStreamEventStore.create({ nc, topology });
     const logger = options.logger ?? new JsonLogger(SERVICE_NAME, { redactor });
+    const ledger = new ProcessLedger(config.stateDir);
+    const reaped = await ledger.reapOrphans();
+    if (reaped.length > 0) {
+      new Logger(SERVICE_NAME).warn(`killed the agents of runs ${reaped.join(', ')}, left behind by an instance that died`);
+    }
     const app = await NestFactory.createMicroservice<MicroserviceOptions>(
-      AgentRuntimeModule.with({ config, nc, topology, store, heartbeats, redactor }),
+      AgentRuntimeModule.with({ config, nc, topology, store, heartbeats, redactor, ledger }),
       {
         strategy: new JetStreamTransport({
           connection: nc,

@@ -109,6 +109,7 @@ export async function scenario(label: string, options: ScenarioOptions): Promise
     heartbeatMs: 100,
     usageReportMs: 0,
     scriptedPlaybook: playbook,
+    stateDir: join(repo.dir, 'state'),
     requireConnections: false,
     connectionsTimeoutMs: 500,
     ...options.config,
