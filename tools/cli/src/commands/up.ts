@@ -7,6 +7,7 @@ import { checkPostgres } from '../doctor/check-postgres.js';
 import { provisionStreams } from '../provision-streams.js';
 import { ensureSecretsKey } from '../stack/secrets-key.js';
 import { Stack } from '../stack/stack.js';
+import { registerDemo } from '../demo/register-demo.js';
 
 export interface UpReport {
   readonly nats: { readonly url: string; readonly startedPid?: number };
@@ -63,6 +64,20 @@ export async function runServicesInForeground(config: CliConfig, repoRoot: strin
   mkdirSync(config.dataDir, { recursive: true });
   writeFileSync(upPidFile(config), String(process.pid));
   say(`services  ${[...stack.services.keys()].join(', ')}`);
+  if (stack.services.has('intake')) {
+    try {
+      const repoId = await registerDemo(config.natsUrl, config.namespace, join(config.dataDir, 'repos'));
+      say(`demo      repository "${repoId}" registered (${join(config.dataDir, 'repos', 'demo.git')})`);
+      say('');
+      say('Try it:');
+      say(`  ./cohort task create --repo ${repoId} --title "Make the greeting name Cohort" --prompt "Fix the failing test in ci.sh"`);
+      say('  ./cohort logs -f <task id>          # CI fails on the first attempt; the agent is resumed and fixes it');
+      say('  ./cohort review approve <task id>   # then it is squash-merged and the task completes');
+      say('');
+    } catch (error) {
+      say(`demo      ${(error as Error).message}`);
+    }
+  }
   say('Cohort is up. Stop it with Ctrl-C or ./cohort down.');
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
