@@ -180,4 +180,36 @@ describe('pr-watcher', () => {
     expect(git(s.origin, 'rev-parse', 'main')).toBe(baseBefore);
     expect(await s.all('PullRequestMerged')).toHaveLength(0);
   });
+
+  it('refuses a merge whose base moved with a conflicting change: ConflictDetected with the file, then MergeFailed', async () => {
+    const s = await setup('mergeconflict');
+    const head = await s.openPullRequest(FIX_AND_OK);
+    await s.waitForEvent('ChecksReported');
+    const base = s.push('main', { 'sum.js': 'export const sum = (x, y) => x * y;\n' }, 'multiply');
+
+    await s.append(mergeRequested(1, head));
+    const failed = await s.waitForEvent('MergeFailed');
+    expect(failed.data.error).toMatchObject({ title: 'Merge conflict', retryable: false });
+    const conflict = await s.waitForEvent('ConflictDetected');
+    expect(conflict.data).toMatchObject({ number: 1, headSha: head, files: ['sum.js'] });
+    expect(git(s.origin, 'rev-parse', 'main')).toBe(base);
+  });
+
+  it('asks for attention when the requested branch has nothing to merge', async () => {
+    const s = await setup('empty');
+    git(s.origin, 'branch', s.branch, 'main');
+    const head = git(s.origin, 'rev-parse', s.branch);
+    await s.append(
+      {
+        id: randomUUID(),
+        type: 'TaskCreated',
+        data: create(TaskCreatedSchema, { taskId: s.taskId, kind: TaskKind.REPO, title: 'Fix sum', repoId: s.repoId, agent: 'scripted' }),
+      },
+      pullRequestRequested(s.taskId, head),
+    );
+    const attention = await s.waitForEvent('TaskNeedsAttention');
+    expect(attention.data.reason).toBe('non_retryable_error');
+    expect(attention.data.detail).toContain(`the pull request for ${s.branch} could not be opened`);
+    expect(await s.all('PullRequestOpened')).toHaveLength(0);
+  });
 });
