@@ -14,6 +14,8 @@ export interface ActiveTask {
   /** Empty for standalone tasks. */
   readonly repoId: string;
   readonly parentTaskId: string;
+  /** Tasks that must complete before this one starts. */
+  readonly dependsOn: readonly string[];
   readonly priority: number;
   readonly createdAt: string;
   /** The run holding a slot (scheduled, provisioning or running); empty when none. */
@@ -30,6 +32,7 @@ export function summarize(state: TaskState, awaitingCapacity: boolean): ActiveTa
     status: state.status,
     repoId: state.kind === TaskKind.REPO ? state.spec.repoId : '',
     parentTaskId: state.spec.parentTaskId,
+    dependsOn: [...state.spec.dependsOn],
     priority: state.priority,
     createdAt: state.createdAt ?? '',
     activeRunId: run !== undefined && run.status !== 'finished' ? run.id : '',
@@ -59,6 +62,7 @@ export function decodeActiveTask(key: string, bytes: Uint8Array): ActiveTask | u
       status: typeof raw.status === 'string' ? raw.status : '',
       repoId: typeof raw.repoId === 'string' ? raw.repoId : '',
       parentTaskId: typeof raw.parentTaskId === 'string' ? raw.parentTaskId : '',
+      dependsOn: Array.isArray(raw.dependsOn) ? raw.dependsOn.filter((d): d is string => typeof d === 'string') : [],
       priority: typeof raw.priority === 'number' ? raw.priority : 0,
       createdAt: typeof raw.createdAt === 'string' ? raw.createdAt : '',
       activeRunId: typeof raw.activeRunId === 'string' ? raw.activeRunId : '',

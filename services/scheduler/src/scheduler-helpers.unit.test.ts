@@ -11,6 +11,7 @@ const task = (over: Partial<ActiveTask> & { taskId: string }): ActiveTask => ({
   status: 'queued',
   repoId: '',
   parentTaskId: '',
+  dependsOn: [],
   priority: 0,
   createdAt: '2026-01-01T00:00:00.000Z',
   activeRunId: '',
@@ -72,7 +73,7 @@ describe('heartbeats', () => {
 
 describe('active task entries', () => {
   it('round-trip through the bucket format and ignore values of another key or shape', () => {
-    const entry = task({ taskId: 'x', activeRunId: 'x-r1', awaitingCapacity: true });
+    const entry = task({ taskId: 'x', activeRunId: 'x-r1', awaitingCapacity: true, dependsOn: ['w'] });
     expect(decodeActiveTask('x', encodeActiveTask(entry))).toEqual(entry);
     expect(decodeActiveTask('y', encodeActiveTask(entry))).toBeUndefined();
     expect(decodeActiveTask('x', new TextEncoder().encode('[]'))).toBeUndefined();

@@ -2,7 +2,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { Headers, RunOutcome } from '@cohort/contracts';
+import { randomUUID } from 'node:crypto';
+import { create, Headers, RepoRegisteredSchema, RunOutcome, TaskKind } from '@cohort/contracts';
 import { waitFor } from '@cohort/testing';
 import {
   appendTo,
@@ -124,6 +125,53 @@ describe('scheduler', () => {
     await sleep(500);
     expect(await scheduledRuns(ctx, 'low')).toHaveLength(0);
     expect((await stateOf(ctx, 'a'))?.status).toBe('completed');
+  });
+
+  it("keeps to a repository's max concurrency from its RepoRegistered event", async () => {
+    const ctx = await context('repo');
+    await ctx.store.append(
+      { type: 'repo', id: 'web' },
+      [
+        {
+          type: 'RepoRegistered',
+          id: randomUUID(),
+          data: create(RepoRegisteredSchema, { repoId: 'web', settings: { name: 'web', url: '/srv/web', maxConcurrency: 1 } }),
+        },
+      ],
+      { expectedVersion: 0 },
+    );
+    await scheduler(ctx, { maxConcurrentRuns: 10 });
+    const repoTask = (repoId: string) => ({ kind: TaskKind.REPO, repoId, baseBranch: 'main' });
+    await createTask(ctx, 'web1', repoTask('web'));
+    await waitForRun(ctx, 'web1');
+    await createTask(ctx, 'web2', repoTask('web'));
+    await createTask(ctx, 'api1', repoTask('api'));
+    await waitForRun(ctx, 'api1');
+    await sleep(500);
+    expect(await scheduledRuns(ctx, 'web2')).toHaveLength(0);
+
+    await startRun(ctx, 'web1', 'web1-r1');
+    await appendTo(
+      ctx,
+      'web1',
+      event('RunFinished', { runId: 'web1-r1', outcome: RunOutcome.FAILED, error: { message: 'boom', retryable: false, category: 6 } }),
+    );
+    await waitForRun(ctx, 'web2');
+  });
+
+  it('starts a task as soon as the task it depends on completes', async () => {
+    const ctx = await context('depends');
+    // A resync this rare cannot be what starts the dependent task.
+    await scheduler(ctx, { resyncMs: 60_000 });
+    await createTask(ctx, 'first');
+    await createTask(ctx, 'second', { dependsOn: ['first'] });
+    await waitForRun(ctx, 'first');
+    await sleep(300);
+    expect(await scheduledRuns(ctx, 'second')).toHaveLength(0);
+
+    await succeed(ctx, 'first', 'first-r1');
+    await waitForRun(ctx, 'second', 1, 5_000);
+    expect(ofType(await historyOf(ctx, 'second'), 'TaskDependenciesMet')).toHaveLength(1);
   });
 
   it('times out a run whose heartbeat went stale and schedules a retry after a backoff', async () => {

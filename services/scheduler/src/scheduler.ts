@@ -51,7 +51,29 @@ export class Scheduler {
     if (event.aggregateType !== 'task') return undefined;
     const outcome = await this.options.reconciler.reconcileTask(event.aggregateId);
     if (this.mayHaveFreedSlot(event.aggregateId)) this.requestFill();
+    if (outcome.result === 'final' && outcome.state !== undefined)
+      await this.wakeDependents(outcome.state.id, outcome.state.spec.parentTaskId);
     return outcome;
+  }
+
+  /**
+   * A task ended: the tasks waiting for it (dependsOn) and its parent (waiting
+   * for its subtasks before merging) are reconciled now rather than at the
+   * next resync, since no event of their own will arrive.
+   */
+  private async wakeDependents(taskId: string, parentTaskId: string): Promise<void> {
+    const ids = this.options.index
+      .all()
+      .filter((t) => (t.status === 'waiting' && t.dependsOn.includes(taskId)) || t.taskId === parentTaskId)
+      .map((t) => t.taskId)
+      .filter((id) => id !== taskId);
+    for (const id of ids) {
+      try {
+        await this.options.reconciler.reconcileTask(id);
+      } catch (error) {
+        this.options.log.warn(`task ${id} after ${taskId} ended: ${(error as Error).message}; the resync will retry`);
+      }
+    }
   }
 
   /** One pass over every active task, highest priority and oldest first, so they take free slots in that order. */

@@ -37,6 +37,8 @@ export interface ReconcileOutcome {
   readonly conflicts: number;
   /** 'missing': no events; 'final': completed or cancelled; 'settled': nothing more to do now. */
   readonly result: 'missing' | 'final' | 'settled' | 'gave_up';
+  /** The task as last read. */
+  readonly state?: TaskState;
 }
 
 /**
@@ -94,7 +96,7 @@ export class TaskReconciler {
       if (state === undefined) return { taskId, appended, conflicts, result: 'missing' };
       if (isFinal(state.status)) {
         await this.options.index.remove(taskId);
-        return { taskId, appended, conflicts, result: 'final' };
+        return { taskId, appended, conflicts, result: 'final', state };
       }
       const world = await this.world(state);
       const [wanted] = reconcile(state, world);
