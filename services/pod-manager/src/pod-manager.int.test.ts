@@ -5,12 +5,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   create,
   ErrorCategory,
+  ResumeReason,
   RunFinishedSchema,
+  RunKind,
   RunOutcome,
   TaskCancelledSchema,
   TaskCompletedSchema,
   TaskKind,
 } from '@cohort/contracts';
+import { waitFor } from '@cohort/testing';
 import { git, podScenario, runScheduled, taskCreated, type PodScenario } from '../test/harness.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -201,5 +204,30 @@ describe('pod-manager', () => {
       retryable: true,
       title: 'Workspace could not be provisioned',
     });
+  });
+
+  it('provisions a resume run from the commits earlier runs pushed to the task branch', async () => {
+    const s = await setup('resume');
+    await s.registerRepo();
+    const { taskId, runId } = s.newTask();
+    await s.append(taskId, taskCreated(taskId, s.repoId), runScheduled(taskId, runId));
+    const first = await s.waitForEvent(taskId, 'WorkspaceReady');
+    writeFileSync(join(first.data.path, 'sum.js'), 'export const sum = (a, b) => a + b;\n');
+    git(first.data.path, 'add', '.');
+    git(first.data.path, 'commit', '--quiet', '-m', 'first attempt');
+    git(first.data.path, 'push', '--quiet', 'origin', `cohort/${taskId}`);
+    const pushed = git(first.data.path, 'rev-parse', 'HEAD');
+    await s.append(taskId, runFinished(runId));
+    await s.waitForEvent(taskId, 'WorkspaceReleased');
+
+    const resumeId = `${taskId}-r2`;
+    await s.append(taskId, runScheduled(taskId, resumeId, { attempt: 2, kind: RunKind.RESUME, resumeReason: ResumeReason.CI_FAILURE }));
+    const second = await waitFor('WorkspaceReady of the resume run', async () =>
+      (await s.events(taskId)).find((e) => e.type === 'WorkspaceReady' && e.data.runId === resumeId),
+    );
+    if (second.type !== 'WorkspaceReady') throw new Error('unreachable');
+    expect(second.data.baseSha).toBe(s.mainSha);
+    expect(git(second.data.path, 'rev-parse', 'HEAD')).toBe(pushed);
+    expect(git(second.data.path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(`cohort/${taskId}`);
   });
 });
