@@ -172,8 +172,11 @@ export class AgentRun {
   }
 
   private onLine(line: string, stream: OutputStream): void {
-    this.deps.logs.publish(stream, line);
     const parsed = this.deps.adapter.parseLine(line, stream);
+    // Readers (cohort logs, the dashboard) do not know the agent's protocol: they get what the
+    // adapter made of the line; a line it consumed without an entry (usage, progress) stays raw.
+    const readable = parsed.entries.map((entry) => entry.text).join('\n');
+    this.deps.logs.publish(stream, parsed.entries.length > 0 ? readable : line);
     for (const entry of parsed.entries) {
       if (entry.kind === 'result') this.#summary = entry.text;
       if (entry.level === 'error' || (stream === 'stderr' && entry.text.trim() !== '')) {

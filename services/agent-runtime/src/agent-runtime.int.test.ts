@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import {
@@ -101,8 +101,8 @@ describe('agent-runtime', () => {
     expect(lines.some((t) => t.includes('[prompt] Make the sum function add.'))).toBe(true);
     expect(lines.some((t) => t.includes('[prompt] Use plain JavaScript.'))).toBe(true);
     // The command's stdout and stderr are two pipes, so only lines of one stream have an order.
-    const order = ['Reading the task', 'write src/sum.js', 'token=[redacted]', '"done"'];
-    const positions = order.map((needle) => lines.findIndex((t) => t.includes(needle)));
+    const order = ['Reading the task', 'write src/sum.js', 'token=[redacted]', 'done'];
+    const positions = order.map((needle) => lines.findIndex((t) => t === needle || t.endsWith(` ${needle}`) || t === `$ ${needle}`));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(s.logs.every((l) => l.taskId === s.taskId && l.runId === s.runId)).toBe(true);
@@ -239,13 +239,11 @@ resume:ci_failure:
     });
     await s.append(taskCreated(s), runScheduled(s), workspaceReady(s));
     await waitFor('the agent and both sleeps to run', () => (processesIn(s.repo.worktree).length >= 3 ? true : undefined));
-    const before = processesIn(s.repo.worktree);
 
     const cancelledAt = Date.now();
     await s.append(taskCancelled());
     await waitFor('every process of the tree to be gone', () => (processesIn(s.repo.worktree).length === 0 ? true : undefined), 5000, 10);
     expect(Date.now() - cancelledAt).toBeLessThan(2000);
-    expect(before.every((pid) => !isAlive(pid))).toBe(true);
 
     const finished = await s.finished();
     expect(finished.data.outcome).toBe(RunOutcome.CANCELLED);
@@ -286,7 +284,7 @@ resume:ci_failure:
     const types = (await s.events()).map((e) => e.type);
     expect(types.filter((t) => t === 'RunStarted')).toHaveLength(1);
     expect(types.filter((t) => t === 'RunFinished')).toHaveLength(1);
-    expect(texts(s).filter((t) => t.includes('"once"'))).toHaveLength(1);
+    expect(texts(s).filter((t) => t === 'once')).toHaveLength(1);
   });
 
   it('does not start a run of a cancelled task', async () => {
@@ -318,12 +316,3 @@ resume:ci_failure:
     expect(processesIn(s.repo.worktree)).toEqual([]);
   });
 });
-
-/** A zombie (exited, not yet reaped by its new parent) counts as dead. */
-function isAlive(pid: number): boolean {
-  try {
-    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
