@@ -12,6 +12,9 @@ export default defineConfig({
   ssr: { resolve: { conditions: [sourceCondition, ...defaultServerConditions], externalConditions: [sourceCondition] } },
   test: {
     exclude,
+    // JetStream reserves a stream's max bytes up front; tests create many namespaces,
+    // so their log and dead-letter streams stay small (services inherit this env).
+    env: { COHORT_LOGS_MAX_BYTES: String(64 * 1024 * 1024), COHORT_DLQ_MAX_BYTES: String(16 * 1024 * 1024) },
     // The JSON report lets CI print one plain "N passed, N failed" line.
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     // `npm test` runs with --coverage: the pure domain must stay at 95 % lines and branches.

@@ -26,13 +26,20 @@ export interface MessagingStreamsOptions {
   readonly dlq?: {
     /** Dead letters older than this are removed. @default 2592000000 (30 days) */
     readonly maxAgeMs?: number;
-    /** Oldest dead letters are removed past this size. @default 1073741824 (1 GiB) */
+    /**
+     * Oldest dead letters are removed past this size. JetStream reserves it on the
+     * server when the stream is created, so test installations keep it small.
+     * @default COHORT_DLQ_MAX_BYTES, else 1073741824 (1 GiB)
+     */
     readonly maxBytes?: number;
   };
   readonly logs?: {
     /** Agent log lines older than this are removed. @default 604800000 (7 days) */
     readonly maxAgeMs?: number;
-    /** Oldest log lines are removed past this size. @default 10737418240 (10 GiB) */
+    /**
+     * Oldest log lines are removed past this size; reserved on the server like the DLQ's.
+     * @default COHORT_LOGS_MAX_BYTES, else 10737418240 (10 GiB)
+     */
     readonly maxBytes?: number;
   };
 }
@@ -72,17 +79,31 @@ export async function ensureMessagingStreams(
       name: topology.streams.dlq,
       subjects: [topology.allDlq],
       max_age: nanos(options.dlq?.maxAgeMs ?? 30 * DAY_MS),
-      max_bytes: options.dlq?.maxBytes ?? GIB,
+      max_bytes: options.dlq?.maxBytes ?? bytesFromEnv('COHORT_DLQ_MAX_BYTES') ?? GIB,
     }),
     ensureStream(jsm, {
       ...common,
       name: topology.streams.logs,
       subjects: [topology.allLogs],
       max_age: nanos(options.logs?.maxAgeMs ?? 7 * DAY_MS),
-      max_bytes: options.logs?.maxBytes ?? 10 * GIB,
+      max_bytes: options.logs?.maxBytes ?? bytesFromEnv('COHORT_LOGS_MAX_BYTES') ?? 10 * GIB,
     }),
   ]);
   return { inbox, dlq, logs };
+}
+
+/**
+ * Stream sizes are read here rather than in each service's config so that every
+ * service and the CLI, which all ensure these streams, agree on them.
+ */
+export function bytesFromEnv(variable: string, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1024 * 1024) {
+    throw new Error(`${variable}=${JSON.stringify(raw)} is not a size in bytes of at least 1048576 (1 MiB)`);
+  }
+  return value;
 }
 
 type DesiredStream = Partial<StreamConfig> & { name: string; subjects: string[] };
