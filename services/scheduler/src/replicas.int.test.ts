@@ -172,9 +172,32 @@ describe('scheduler replicas', () => {
       expect(duplicatesIn(history), id).toEqual([]);
     }
   });
+
+  it('stops cleanly on SIGTERM, and a bad setting stops the start with the variable named', async () => {
+    const ctx = await context('sigterm');
+    const child = spawnScheduler(ctx);
+    cleanups.push(async () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'));
+    await createTask(ctx, 'term');
+    await waitFor(
+      'the child scheduling',
+      async () => (ofType(await historyOf(ctx, 'term'), 'RunScheduled').length > 0 ? true : undefined),
+      30_000,
+    );
+    child.kill('SIGTERM');
+    const code = await exitCode(child);
+    expect(code).toBe(0);
+
+    let output = '';
+    const bad = spawnScheduler(ctx, { SCHEDULER_MAX_CONCURRENT_RUNS: 'many' });
+    bad.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const badCode = await exitCode(bad);
+    expect(badCode).toBe(1);
+    // The message is inside a JSON log line, hence the escaped quotes.
+    expect(output).toContain('SCHEDULER_MAX_CONCURRENT_RUNS=\\"many\\" is not a whole number');
+  });
 });
 
-function spawnScheduler(ctx: SchedulerTestContext): ChildProcess {
+function spawnScheduler(ctx: SchedulerTestContext, env: Record<string, string> = {}): ChildProcess {
   const main = fileURLToPath(new URL('./main.ts', import.meta.url));
   const root = fileURLToPath(new URL('../../..', import.meta.url));
   const child = spawn(process.execPath, ['--conditions=cohort-source', '--import', 'tsx', main], {
@@ -187,9 +210,14 @@ function spawnScheduler(ctx: SchedulerTestContext): ChildProcess {
       SCHEDULER_MAX_CONCURRENT_RUNS: '1000',
       // Events the killed process held come back to the next one after this.
       SCHEDULER_ACK_WAIT_MS: '2000',
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   child.stderr?.on('data', () => undefined);
   return child;
+}
+
+function exitCode(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
