@@ -133,7 +133,9 @@ export class System {
       );
     } catch (error) {
       const types = (await this.taskEvents(taskId)).map((e) => e.type).join(', ');
-      throw new Error(`${(error as Error).message}\nevents so far: ${types}\nlast output:\n${this.output.slice(-40).join('\n')}`, { cause: error });
+      throw new Error(`${(error as Error).message}\nevents so far: ${types}\nlast output:\n${this.output.slice(-40).join('\n')}`, {
+        cause: error,
+      });
     }
   }
 
