@@ -13,7 +13,7 @@ import {
   schedulerTestContext,
   stateOf,
   type SchedulerTestContext,
-} from './scheduler-test-fixtures.js';
+} from '../test/scheduler-fixtures.js';
 import { startScheduler } from './start-scheduler.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];

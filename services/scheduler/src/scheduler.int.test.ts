@@ -18,7 +18,7 @@ import {
   stateOf,
   writeHeartbeat,
   type SchedulerTestContext,
-} from './scheduler-test-fixtures.js';
+} from '../test/scheduler-fixtures.js';
 import { startScheduler } from './start-scheduler.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];

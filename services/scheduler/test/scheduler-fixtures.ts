@@ -16,7 +16,7 @@ import { fold, resolvePolicy, type Policy, type TaskState } from '@cohort/domain
 import { ensureEventStream, JetStreamEventStore } from '@cohort/eventstore';
 import { ensureMessagingStreams } from '@cohort/messaging';
 import { natsTestContext, type NatsTestContext } from '@cohort/testing';
-import type { SchedulerConfig } from './config.js';
+import type { SchedulerConfig } from '../src/config.js';
 
 type TaskCreatedInit = MessageInitShape<(typeof taskEventSchemas)['TaskCreated']>;
 
