@@ -7,7 +7,6 @@ import {
   RegisterRepoSchema,
   ResumeTaskSchema,
   RetryTaskSchema,
-  SubmitReviewSchema,
   UpdateRepoSchema,
 } from '@cohort/contracts';
 import { CommandServer } from '@cohort/messaging';
@@ -24,7 +23,6 @@ export const INTAKE_COMMANDS = [
   'ResumeTask',
   'ApproveMerge',
   'ChangePriority',
-  'SubmitReview',
 ] as const;
 
 @Injectable()
@@ -45,7 +43,6 @@ export class IntakeCommands implements OnApplicationBootstrap {
       .handle('ResumeTask', ResumeTaskSchema, (data) => this.tasks.command({ type: 'ResumeTask', data }))
       .handle('ApproveMerge', ApproveMergeSchema, (data) => this.tasks.command({ type: 'ApproveMerge', data }))
       .handle('ChangePriority', ChangePrioritySchema, (data) => this.tasks.command({ type: 'ChangePriority', data }))
-      .handle('SubmitReview', SubmitReviewSchema, (data) => this.tasks.command({ type: 'SubmitReview', data }))
       .listen();
   }
 }

@@ -63,7 +63,7 @@ export class TaskCommands {
     return this.execute({ type: 'CreateTask', data: cmd }, taskId, () => decideContext, choices);
   }
 
-  /** CancelTask, RetryTask, ResumeTask, ApproveMerge, ChangePriority and SubmitReview. */
+  /** CancelTask, RetryTask, ResumeTask, ApproveMerge and ChangePriority (reviews go to pr-watcher, which owns the forge). */
   async command(command: Exclude<TaskCommand, { type: 'CreateTask' }>): Promise<CommandAcceptedInit> {
     return this.execute(command, command.data.taskId, () => ({ now: new Date().toISOString() }), {});
   }
