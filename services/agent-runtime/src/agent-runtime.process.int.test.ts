@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -121,8 +121,11 @@ describe('agent-runtime as its own process', () => {
     await t.start();
     const heartbeats = await openHeartbeats(t.ctx.nc, t.ctx.topology);
     await waitFor('a heartbeat', async () => ((await heartbeats.get(t.s.runId))?.operation === 'PUT' ? true : undefined));
-    await waitFor('the agent to run its command', () => (processesIn(t.s.repo.worktree).length >= 2 ? true : undefined));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Until the agent has printed its prompt and started the command, a dead runtime's closed pipes
+    // would end it on its next write: wait for the quiet `sleep`.
+    await waitFor('the agent to run its command', () =>
+      processesIn(t.s.repo.worktree).some((pid) => commandName(pid) === 'sleep') ? true : undefined,
+    );
 
     first.child.kill('SIGKILL');
     await first.exited;
@@ -146,3 +149,11 @@ describe('agent-runtime as its own process', () => {
     expect(await second.exited).toBe(0);
   });
 });
+
+function commandName(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
