@@ -22,7 +22,10 @@ import {
 import { startScheduler } from './start-scheduler.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
+/** The scheduler's warnings in the running test, shown when a wait fails. */
+const warnings: string[] = [];
 afterEach(async () => {
+  warnings.length = 0;
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
@@ -33,7 +36,10 @@ async function context(label: string): Promise<SchedulerTestContext> {
 }
 
 async function scheduler(ctx: SchedulerTestContext, over: Parameters<typeof configFor>[1] = {}) {
-  const running = await startScheduler(configFor(ctx, over), process.env.SCHEDULER_TEST_LOGS ? {} : { logger: false });
+  const running = await startScheduler(configFor(ctx, over), {
+    ...(process.env.SCHEDULER_TEST_LOGS ? {} : { logger: false as const }),
+    onWarning: (message) => warnings.push(message),
+  });
   cleanups.push(() => running.close());
   return running;
 }
@@ -55,7 +61,10 @@ async function waitForRun(ctx: SchedulerTestContext, taskId: string, attempt = 1
     const entries = [];
     for await (const key of await kv.keys()) entries.push((await kv.get(key))?.string());
     const history = (await historyOf(ctx, taskId)).map((e) => e.type);
-    throw new Error(`${(error as Error).message}\nhistory: ${history.join(', ')}\nactive tasks: ${entries.join('\n')}`, { cause: error });
+    throw new Error(
+      `${(error as Error).message}\nhistory: ${history.join(', ')}\nactive tasks: ${entries.join('\n')}\nwarnings: ${warnings.join('\n')}`,
+      { cause: error },
+    );
   }
 }
 

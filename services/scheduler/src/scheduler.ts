@@ -2,6 +2,7 @@ import type { Envelope } from '@cohort/contracts';
 import { compareActiveTasks } from './active-task.js';
 import type { ActiveTaskIndex } from './active-task-index.js';
 import { freeSlots } from './capacity.js';
+import { withTimeout } from './with-timeout.js';
 import type { RepoLimits } from './repo-limits.js';
 import type { ReconcileOutcome, TaskReconciler } from './task-reconciler.js';
 
@@ -11,6 +12,8 @@ export interface SchedulerOptions {
   readonly repoLimits: RepoLimits;
   readonly maxConcurrentRuns: number;
   readonly resyncMs: number;
+  /** Bound of one step of the resync, so that a call that never returns does not stop the resyncs. */
+  readonly passTimeoutMs: number;
   readonly log: { log(message: string): void; warn(message: string): void; error(message: string): void };
 }
 
@@ -78,7 +81,7 @@ export class Scheduler {
 
   /** One pass over every active task, highest priority and oldest first, so they take free slots in that order. */
   async resync(): Promise<void> {
-    const ids = await this.options.index.ids();
+    const ids = await withTimeout(this.options.index.ids(), this.options.passTimeoutMs, 'listing the active tasks');
     const known = new Map(this.options.index.all().map((t) => [t.taskId, t]));
     const ordered = [...ids].sort((a, b) => {
       const ta = known.get(a);

@@ -27,6 +27,8 @@ export interface RunningScheduler {
 }
 
 export interface StartSchedulerOptions {
+  /** Receives the scheduler's own warnings (failed resync steps and the like). @default the Nest logger */
+  readonly onWarning?: (message: string) => void;
   /** @default a Nest Logger per component */
   readonly logger?: LoggerService | false;
   /** @default Date.now */
@@ -48,7 +50,15 @@ export async function startScheduler(config: SchedulerConfig, options: StartSche
     const heartbeats = await kvm.create(tp.buckets.heartbeats, { history: 1 });
     await index.start();
 
-    const log = options.logger === false ? silent : new Logger('Scheduler');
+    const base = options.logger === false ? silent : new Logger('Scheduler');
+    const log = {
+      log: (message: string) => base.log(message),
+      error: (message: string) => base.error(message),
+      warn: (message: string) => {
+        options.onWarning?.(message);
+        base.warn(message);
+      },
+    };
     const repoLimits = new RepoLimits(store, config.resyncMs);
     const reconcilerOptions: TaskReconcilerOptions = {
       store,
@@ -69,6 +79,7 @@ export async function startScheduler(config: SchedulerConfig, options: StartSche
       repoLimits,
       maxConcurrentRuns: config.maxConcurrentRuns,
       resyncMs: config.resyncMs,
+      passTimeoutMs: config.passTimeoutMs,
       log,
     });
 

@@ -8,6 +8,7 @@ import type { ActiveTaskIndex } from './active-task-index.js';
 import { capacityFor, freeSlots } from './capacity.js';
 import { heartbeatAgeMs, parseHeartbeat } from './heartbeat.js';
 import { Mutex } from './mutex.js';
+import { withTimeout } from './with-timeout.js';
 import type { RepoLimits } from './repo-limits.js';
 
 export interface TaskReconcilerOptions {
@@ -75,16 +76,7 @@ export class TaskReconciler {
    * the resync or the task's message forever.
    */
   async reconcileTask(taskId: string): Promise<ReconcileOutcome> {
-    const timeoutMs = this.options.passTimeoutMs ?? 30_000;
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`reconciling task ${taskId} took longer than ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      return await Promise.race([this.pass(taskId), expired]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withTimeout(this.pass(taskId), this.options.passTimeoutMs ?? 30_000, `reconciling task ${taskId}`);
   }
 
   private async pass(taskId: string): Promise<ReconcileOutcome> {
