@@ -49,14 +49,23 @@ export type CostResult =
  * The cost of a usage report: the agent's own figure when it gave one, else
  * tokens × the model's price. `inputTokens` excludes cached input tokens.
  */
-export function costOf(usage: Pick<Usage, 'inputTokens' | 'cachedInputTokens' | 'outputTokens' | 'costUsd' | 'model'>, table: Readonly<Record<string, ModelPrice>> = DEFAULT_PRICES): CostResult {
+export function costOf(
+  usage: Pick<Usage, 'inputTokens' | 'cachedInputTokens' | 'outputTokens' | 'costUsd' | 'model'>,
+  table: Readonly<Record<string, ModelPrice>> = DEFAULT_PRICES,
+): CostResult {
   if (usage.costUsd > 0) return { ok: true, costUsd: usage.costUsd, source: 'reported' };
   const price = priceFor(usage.model, table);
   if (price === undefined) {
     if (usage.inputTokens + usage.cachedInputTokens + usage.outputTokens === 0) return { ok: true, costUsd: 0, source: 'price_table' };
-    return { ok: false, message: `no price for model "${usage.model}"; add it to the price table (known: ${Object.keys(table).join(', ')})` };
+    return {
+      ok: false,
+      message: `no price for model "${usage.model}"; add it to the price table (known: ${Object.keys(table).join(', ')})`,
+    };
   }
   const cost =
-    (usage.inputTokens * price.inputPerMTok + usage.cachedInputTokens * price.cachedInputPerMTok + usage.outputTokens * price.outputPerMTok) / 1_000_000;
+    (usage.inputTokens * price.inputPerMTok +
+      usage.cachedInputTokens * price.cachedInputPerMTok +
+      usage.outputTokens * price.outputPerMTok) /
+    1_000_000;
   return { ok: true, costUsd: Math.round(cost * 1_000_000) / 1_000_000, source: 'price_table' };
 }

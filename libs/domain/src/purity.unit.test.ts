@@ -16,7 +16,8 @@ function sources(dir: string): string[] {
   });
 }
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 export function importsOf(text: string): string[] {
   return [...text.matchAll(IMPORT)].map((m) => (m[1] ?? m[2] ?? m[3])!);
@@ -30,7 +31,11 @@ describe('libs/domain purity', () => {
   });
 
   it('reads every kind of import statement', () => {
-    expect(importsOf("import a from 'x';\nimport type { B } from \"y\";\nexport * from './z.js';\nconst c = await import('w');\nrequire('v');\nimport 'side';")).toEqual(['x', 'y', './z.js', 'w', 'v', 'side']);
+    expect(
+      importsOf(
+        "import a from 'x';\nimport type { B } from \"y\";\nexport * from './z.js';\nconst c = await import('w');\nrequire('v');\nimport 'side';",
+      ),
+    ).toEqual(['x', 'y', './z.js', 'w', 'v', 'side']);
   });
 
   it.each(files.map((f) => [relative(root, f), f]))('%s imports only pure modules', (_name, file) => {

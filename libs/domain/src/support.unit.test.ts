@@ -53,7 +53,9 @@ describe('error classifier', () => {
   });
 
   it('accepts extra rules from configuration', () => {
-    expect(classifyError('weird', [{ category: ErrorCategory.AGENT, patterns: [/weird/], retryable: false, title: 'T', remedy: 'R' }])).toMatchObject({ category: ErrorCategory.AGENT, title: 'T' });
+    expect(
+      classifyError('weird', [{ category: ErrorCategory.AGENT, patterns: [/weird/], retryable: false, title: 'T', remedy: 'R' }]),
+    ).toMatchObject({ category: ErrorCategory.AGENT, title: 'T' });
   });
 });
 
@@ -75,6 +77,10 @@ describe('cost', () => {
   });
   it('says which model has no price', () => {
     expect(costOf({ ...usage, model: 'mystery' })).toMatchObject({ ok: false, message: expect.stringContaining('"mystery"') });
-    expect(costOf({ ...usage, model: 'mystery', inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 })).toEqual({ ok: true, costUsd: 0, source: 'price_table' });
+    expect(costOf({ ...usage, model: 'mystery', inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 })).toEqual({
+      ok: true,
+      costUsd: 0,
+      source: 'price_table',
+    });
   });
 });

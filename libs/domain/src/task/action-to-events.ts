@@ -57,7 +57,13 @@ export function actionToEvents(action: Action, state: TaskState, _now?: number |
         },
       ];
     case 'RequestMerge':
-      if (state.pr === undefined || state.pr.merged || state.pr.mergeRequestedForHead !== undefined || state.pr.mergeFailedHeads.includes(action.headSha)) return [];
+      if (
+        state.pr === undefined ||
+        state.pr.merged ||
+        state.pr.mergeRequestedForHead !== undefined ||
+        state.pr.mergeFailedHeads.includes(action.headSha)
+      )
+        return [];
       return [{ type: 'MergeRequested', data: create(MergeRequestedSchema, { number: action.number, headSha: action.headSha }) }];
     case 'TimeOutRun': {
       const run = state.runs.find((r) => r.id === action.runId);
@@ -69,7 +75,9 @@ export function actionToEvents(action: Action, state: TaskState, _now?: number |
       return [{ type: 'TaskNeedsAttention', data: create(TaskNeedsAttentionSchema, { reason: action.reason, detail: action.detail }) }];
     case 'FailTask':
       if (state.status === 'failed') return [];
-      return [{ type: 'TaskFailed', data: create(TaskFailedSchema, { reason: `${action.reason}: ${action.detail}`, error: action.error }) }];
+      return [
+        { type: 'TaskFailed', data: create(TaskFailedSchema, { reason: `${action.reason}: ${action.detail}`, error: action.error }) },
+      ];
     case 'CompleteTask':
       if (state.status === 'completed') return [];
       return [{ type: 'TaskCompleted', data: create(TaskCompletedSchema, { summary: action.summary }) }];

@@ -35,7 +35,13 @@ export type Action =
   | { readonly type: 'RequestMerge'; readonly id: string; readonly number: number; readonly headSha: string }
   | { readonly type: 'TimeOutRun'; readonly id: string; readonly runId: string; readonly reason: string }
   | { readonly type: 'MarkNeedsAttention'; readonly id: string; readonly reason: AttentionReason; readonly detail: string }
-  | { readonly type: 'FailTask'; readonly id: string; readonly reason: FailureReason; readonly detail: string; readonly error: ErrorInfo | undefined }
+  | {
+      readonly type: 'FailTask';
+      readonly id: string;
+      readonly reason: FailureReason;
+      readonly detail: string;
+      readonly error: ErrorInfo | undefined;
+    }
   | { readonly type: 'CompleteTask'; readonly id: string; readonly summary: string }
   | { readonly type: 'ReleaseDependencies'; readonly id: string };
 

@@ -39,7 +39,8 @@ export interface CommandError {
   readonly field?: string;
 }
 
-export type DecideResult = { readonly ok: true; readonly events: readonly TaskEvent[] } | { readonly ok: false; readonly error: CommandError };
+export type DecideResult =
+  { readonly ok: true; readonly events: readonly TaskEvent[] } | { readonly ok: false; readonly error: CommandError };
 
 export interface DecideContext {
   /** RFC 3339; the time the command is decided at. */
@@ -106,7 +107,8 @@ export function decide(command: TaskCommand, state: TaskState | undefined, ctx: 
     case 'SubmitReview': {
       const pr = state.pr;
       if (pr === undefined || pr.merged || pr.closed) return err('conflict', `task "${state.id}" has no open pull request to review`);
-      if (command.data.verdict === ReviewVerdict.UNSPECIFIED) return err('validation', 'verdict is required: APPROVED, CHANGES_REQUESTED or COMMENTED', 'verdict');
+      if (command.data.verdict === ReviewVerdict.UNSPECIFIED)
+        return err('validation', 'verdict is required: APPROVED, CHANGES_REQUESTED or COMMENTED', 'verdict');
       return ok([
         {
           type: 'ReviewSubmitted',
@@ -138,13 +140,15 @@ function decideCreate(cmd: CreateTask, state: TaskState | undefined, ctx: Decide
   const title = cmd.title.trim();
   if (title === '') return err('validation', 'title is empty; give the task a short title', 'title');
   if (cmd.kind !== TaskKind.REPO && cmd.kind !== TaskKind.STANDALONE) return err('validation', 'kind must be REPO or STANDALONE', 'kind');
-  if (cmd.kind === TaskKind.REPO && cmd.repoId === '') return err('validation', 'a repo task needs repoId; register the repository first', 'repoId');
+  if (cmd.kind === TaskKind.REPO && cmd.repoId === '')
+    return err('validation', 'a repo task needs repoId; register the repository first', 'repoId');
   if (cmd.kind === TaskKind.STANDALONE && cmd.repoId !== '') {
     return err('validation', `a standalone task has no repository, got repoId "${cmd.repoId}"; use kind REPO`, 'repoId');
   }
   const agent = cmd.agent || ctx.defaultAgent || '';
   if (agent === '') return err('validation', 'agent is empty and no default agent is configured', 'agent');
-  if (cmd.budgetUsd < 0 || !Number.isFinite(cmd.budgetUsd)) return err('validation', `budgetUsd must be 0 (no budget) or positive, got ${cmd.budgetUsd}`, 'budgetUsd');
+  if (cmd.budgetUsd < 0 || !Number.isFinite(cmd.budgetUsd))
+    return err('validation', `budgetUsd must be 0 (no budget) or positive, got ${cmd.budgetUsd}`, 'budgetUsd');
   if (cmd.dependsOn.includes(taskId)) return err('validation', `task "${taskId}" cannot depend on itself`, 'dependsOn');
   if (cmd.parentTaskId === taskId) return err('validation', `task "${taskId}" cannot be its own parent`, 'parentTaskId');
 

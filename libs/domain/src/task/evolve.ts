@@ -1,11 +1,4 @@
-import {
-  ResumeReason,
-  RunKind,
-  RunOutcome,
-  type EventMetadata,
-  type TaskEvent,
-  type Usage,
-} from '@cohort/contracts';
+import { ResumeReason, RunKind, RunOutcome, type EventMetadata, type TaskEvent, type Usage } from '@cohort/contracts';
 import type { PullRequestState, RunState, RunUsage, TaskState } from './task-state.js';
 import { canTransition, isFinal, type TaskStatus } from './transitions.js';
 
@@ -51,7 +44,11 @@ export function fold(events: Iterable<Folded>, initial?: TaskState): TaskState |
   return state;
 }
 
-function created(data: Extract<TaskEvent, { type: 'TaskCreated' }>['data'], at: string | undefined, version: number | undefined): TaskState {
+function created(
+  data: Extract<TaskEvent, { type: 'TaskCreated' }>['data'],
+  at: string | undefined,
+  version: number | undefined,
+): TaskState {
   const waiting = data.dependsOn.length > 0;
   return {
     id: data.taskId,
@@ -161,11 +158,16 @@ function apply(state: TaskState, event: TaskEvent, at: string | undefined): Task
       };
       const opened = { ...state, pr };
       const busy = state.currentRunId !== undefined;
-      return move(opened, ['provisioning', 'running', 'needs_attention', 'failed'].includes(state.status) && !busy ? 'pr_opened' : state.status);
+      return move(
+        opened,
+        ['provisioning', 'running', 'needs_attention', 'failed'].includes(state.status) && !busy ? 'pr_opened' : state.status,
+      );
     }
     case 'PullRequestUpdated': {
       const moved = state.pr !== undefined && state.pr.headSha !== event.data.headSha;
-      const next = withPr(state, event.data.number, (pr) => (moved ? { ...pr, headSha: event.data.headSha, heads: [...pr.heads, event.data.headSha], conflict: undefined } : pr));
+      const next = withPr(state, event.data.number, (pr) =>
+        moved ? { ...pr, headSha: event.data.headSha, heads: [...pr.heads, event.data.headSha], conflict: undefined } : pr,
+      );
       // A person approved the code they saw; new commits need a new approval.
       return next === undefined || !moved ? next : { ...next, mergeApproved: false };
     }
@@ -182,7 +184,15 @@ function apply(state: TaskState, event: TaskEvent, at: string | undefined): Task
           (r) => r.headSha === headSha && r.verdict === d.verdict && r.reviewer === d.reviewer && r.body === d.body && r.runId === d.runId,
         );
         if (duplicate) return pr;
-        const review = { headSha, verdict: d.verdict, reviewer: d.reviewer, body: d.body, comments: d.comments, byAgent: d.byAgent, runId: d.runId };
+        const review = {
+          headSha,
+          verdict: d.verdict,
+          reviewer: d.reviewer,
+          body: d.body,
+          comments: d.comments,
+          byAgent: d.byAgent,
+          runId: d.runId,
+        };
         return { ...pr, reviews: [...pr.reviews, review] };
       });
     case 'ConflictDetected':
@@ -203,11 +213,19 @@ function apply(state: TaskState, event: TaskEvent, at: string | undefined): Task
         mergeError: event.data.error,
       }));
     case 'PullRequestMerged':
-      return withPr(state, event.data.number, (pr) => ({ ...pr, merged: true, mergeSha: event.data.mergeSha, mergeRequestedForHead: undefined }));
+      return withPr(state, event.data.number, (pr) => ({
+        ...pr,
+        merged: true,
+        mergeSha: event.data.mergeSha,
+        mergeRequestedForHead: undefined,
+      }));
     case 'PullRequestClosed':
       return withPr(state, event.data.number, (pr) => (pr.merged ? pr : { ...pr, closed: true, mergeRequestedForHead: undefined }));
     case 'TaskNeedsAttention':
-      return move({ ...state, attentionReason: event.data.reason, currentRunId: undefined, pendingRetry: false, pendingResumeMessage: undefined }, 'needs_attention');
+      return move(
+        { ...state, attentionReason: event.data.reason, currentRunId: undefined, pendingRetry: false, pendingResumeMessage: undefined },
+        'needs_attention',
+      );
     case 'TaskFailed':
       return move(
         { ...state, failureReason: event.data.reason, currentRunId: undefined, pendingRetry: false, pendingResumeMessage: undefined },
@@ -235,7 +253,11 @@ function humanAction(state: TaskState): TaskState {
   return reset;
 }
 
-function runScheduled(state: TaskState, d: Extract<TaskEvent, { type: 'RunScheduled' }>['data'], at: string | undefined): TaskState | undefined {
+function runScheduled(
+  state: TaskState,
+  d: Extract<TaskEvent, { type: 'RunScheduled' }>['data'],
+  at: string | undefined,
+): TaskState | undefined {
   if (state.runs.some((r) => r.id === d.runId)) return state;
   const run: RunState = {
     id: d.runId,
@@ -259,14 +281,21 @@ function runScheduled(state: TaskState, d: Extract<TaskEvent, { type: 'RunSchedu
     finishedAt: undefined,
   };
   if (d.kind === RunKind.REVIEW) {
-    if (state.status !== 'pr_opened' || state.currentRunId !== undefined || state.reviewRunsByHead[d.headSha] !== undefined) return undefined;
-    return { ...state, runs: [...state.runs, run], currentRunId: run.id, reviewRunsByHead: { ...state.reviewRunsByHead, [d.headSha]: run.id } };
+    if (state.status !== 'pr_opened' || state.currentRunId !== undefined || state.reviewRunsByHead[d.headSha] !== undefined)
+      return undefined;
+    return {
+      ...state,
+      runs: [...state.runs, run],
+      currentRunId: run.id,
+      reviewRunsByHead: { ...state.reviewRunsByHead, [d.headSha]: run.id },
+    };
   }
   if (state.currentRunId !== undefined) return undefined;
   const previous = lastWorkRunOf(state);
   const automaticResume =
     d.kind === RunKind.RESUME && d.resumeReason !== ResumeReason.USER_MESSAGE && d.resumeReason !== ResumeReason.UNSPECIFIED;
-  const isRetry = !state.pendingRetry && previous !== undefined && failed(previous) && previous.kind === d.kind && previous.reason === d.resumeReason;
+  const isRetry =
+    !state.pendingRetry && previous !== undefined && failed(previous) && previous.kind === d.kind && previous.reason === d.resumeReason;
   const next: TaskState = {
     ...state,
     runs: [...state.runs, run],

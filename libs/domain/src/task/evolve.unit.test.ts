@@ -45,7 +45,13 @@ describe('evolve', () => {
       { ...created(), occurredAt: '2026-01-01T00:00:00Z', version: 1 },
       { ...e('TaskPriorityChanged', { priority: 5 }), occurredAt: '2026-01-01T00:01:00Z', version: 2 },
     ])!;
-    expect(s).toMatchObject({ createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:01:00Z', version: 2, priority: 5, eventCount: 2 });
+    expect(s).toMatchObject({
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt: '2026-01-01T00:01:00Z',
+      version: 2,
+      priority: 5,
+      eventCount: 2,
+    });
   });
 
   it('follows a run from scheduled to finished', () => {
@@ -74,7 +80,14 @@ describe('evolve', () => {
   });
 
   it('ignores events about unknown runs and pull requests', () => {
-    const s = build([created(), started(9), finished(9), ready(9), e('RunUsageReported', { runId: 'x', usage: {} }), e('ChecksReported', { number: 1, headSha: 'a', status: 1 })]);
+    const s = build([
+      created(),
+      started(9),
+      finished(9),
+      ready(9),
+      e('RunUsageReported', { runId: 'x', usage: {} }),
+      e('ChecksReported', { number: 1, headSha: 'a', status: 1 }),
+    ]);
     expect(s.ignoredEvents).toBe(5);
     expect(s.status).toBe('queued');
   });
@@ -90,7 +103,11 @@ describe('evolve', () => {
   });
 
   it('returns to pr_opened when a resume run on an open PR ends', () => {
-    const s = withOpenPr({}, [checks('sha1', CheckStatus.FAILING), scheduled(2, RunKind.RESUME, ResumeReason.CI_FAILURE, 'sha1'), started(2)]);
+    const s = withOpenPr({}, [
+      checks('sha1', CheckStatus.FAILING),
+      scheduled(2, RunKind.RESUME, ResumeReason.CI_FAILURE, 'sha1'),
+      started(2),
+    ]);
     expect(s.status).toBe('running');
     expect(s.autoResumesSinceHuman).toBe(1);
     expect(evolve(s, finished(2, { headSha: 'sha2' })).status).toBe('pr_opened');
@@ -111,7 +128,11 @@ describe('evolve', () => {
   });
 
   it('records checks, reviews, conflicts and merges on the pull request', () => {
-    let s = withOpenPr({}, [checks('sha1', CheckStatus.PASSING), review('sha1', ReviewVerdict.APPROVED), review('sha1', ReviewVerdict.APPROVED)]);
+    let s = withOpenPr({}, [
+      checks('sha1', CheckStatus.PASSING),
+      review('sha1', ReviewVerdict.APPROVED),
+      review('sha1', ReviewVerdict.APPROVED),
+    ]);
     expect(s.pr?.reviews).toHaveLength(1);
     s = evolve(s, e('ConflictDetected', { number: 7, files: ['a'] }));
     expect(s.pr?.conflict).toMatchObject({ headSha: 'sha1', files: ['a'] });
@@ -172,7 +193,13 @@ describe('evolve', () => {
   });
 
   it('lets a run stopped by a status change finish without moving the task', () => {
-    const s = build([created(), scheduled(1), started(1), e('TaskNeedsAttention', { reason: 'budget_exceeded' }), finished(1, { outcome: RunOutcome.CANCELLED })]);
+    const s = build([
+      created(),
+      scheduled(1),
+      started(1),
+      e('TaskNeedsAttention', { reason: 'budget_exceeded' }),
+      finished(1, { outcome: RunOutcome.CANCELLED }),
+    ]);
     expect(s.status).toBe('needs_attention');
     expect(lastWorkRun(s)?.outcome).toBe(RunOutcome.CANCELLED);
   });
@@ -201,19 +228,39 @@ describe('stageOf', () => {
     ['setup while provisioning', () => build([created(), scheduled(1)]), 'setup'],
     ['running while the agent works', () => build([created(), scheduled(1), started(1)]), 'running'],
     ['pr after a repo run succeeded', () => build([created(), scheduled(1), started(1), finished(1)]), 'pr'],
-    ['running for a standalone run that succeeded', () => build([created({ kind: TaskKind.STANDALONE }), scheduled(1), started(1), finished(1)]), 'running'],
+    [
+      'running for a standalone run that succeeded',
+      () => build([created({ kind: TaskKind.STANDALONE }), scheduled(1), started(1), finished(1)]),
+      'running',
+    ],
     ['checks while checks are pending', () => withOpenPr(), 'checks'],
     ['checks are skipped when no checks count as passing', () => withOpenPr({ noChecksIsPassing: true }), 'merge'],
     ['review while approval is missing', () => withOpenPr({ approvalRequired: true }, [checks('sha1', CheckStatus.PASSING)]), 'review'],
-    ['merge when approved by a person', () => withOpenPr({ approvalRequired: true }, [checks('sha1', CheckStatus.PASSING), e('MergeApproved', {})]), 'merge'],
-    ['review while the review agent has not looked', () => withOpenPr({ reviewAgent: { enabled: true } }, [checks('sha1', CheckStatus.PASSING)]), 'review'],
-    ['merge when everything passed', () => withOpenPr({ approvalRequired: true }, [checks('sha1', CheckStatus.PASSING), review('sha1', ReviewVerdict.APPROVED)]), 'merge'],
+    [
+      'merge when approved by a person',
+      () => withOpenPr({ approvalRequired: true }, [checks('sha1', CheckStatus.PASSING), e('MergeApproved', {})]),
+      'merge',
+    ],
+    [
+      'review while the review agent has not looked',
+      () => withOpenPr({ reviewAgent: { enabled: true } }, [checks('sha1', CheckStatus.PASSING)]),
+      'review',
+    ],
+    [
+      'merge when everything passed',
+      () => withOpenPr({ approvalRequired: true }, [checks('sha1', CheckStatus.PASSING), review('sha1', ReviewVerdict.APPROVED)]),
+      'merge',
+    ],
     ['merge once requested', () => withOpenPr({}, [e('MergeRequested', { number: 7, headSha: 'sha1' })]), 'merge'],
     ['running during a resume on the PR', () => withOpenPr({}, [scheduled(2, RunKind.RESUME, ResumeReason.CI_FAILURE, 'sha1')]), 'setup'],
     ['done when merged', () => withOpenPr({}, [e('PullRequestMerged', { number: 7 })]), 'done'],
     ['done when failed', () => build([created(), e('TaskFailed', { reason: 'x' })]), 'done'],
     ['the PR stage when attention is needed on a PR', () => withOpenPr({}, [e('TaskNeedsAttention', { reason: 'x' })]), 'checks'],
-    ['running when attention is needed after a run', () => build([created(), scheduled(1), e('TaskNeedsAttention', { reason: 'x' })]), 'running'],
+    [
+      'running when attention is needed after a run',
+      () => build([created(), scheduled(1), e('TaskNeedsAttention', { reason: 'x' })]),
+      'running',
+    ],
     ['queued when attention is needed before any run', () => build([created(), e('TaskNeedsAttention', { reason: 'x' })]), 'queued'],
   ];
   it.each(cases)('is %s', (_name, state, stage) => {
@@ -221,7 +268,12 @@ describe('stageOf', () => {
   });
 
   it('reports running while a resume run works on the PR', () => {
-    const s = withOpenPr({}, [e('TaskNeedsAttention', { reason: 'x' }), e('TaskResumeRequested', { message: 'go' }), scheduled(2, RunKind.RESUME, ResumeReason.USER_MESSAGE, 'sha1'), started(2)]);
+    const s = withOpenPr({}, [
+      e('TaskNeedsAttention', { reason: 'x' }),
+      e('TaskResumeRequested', { message: 'go' }),
+      scheduled(2, RunKind.RESUME, ResumeReason.USER_MESSAGE, 'sha1'),
+      started(2),
+    ]);
     expect(stageOf({ ...s, status: 'pr_opened' })).toBe('running');
   });
 });
@@ -240,7 +292,9 @@ describe('evolve ignores events that would break the transition table', () => {
     TaskDependenciesMet: e('TaskDependenciesMet', {}),
     TaskRetryRequested: e('TaskRetryRequested', {}),
   };
-  const rows = Object.entries(finals).flatMap(([status, state]) => Object.entries(movers).map(([type, event]) => ({ status, type, state, event })));
+  const rows = Object.entries(finals).flatMap(([status, state]) =>
+    Object.entries(movers).map(([type, event]) => ({ status, type, state, event })),
+  );
   it.each(rows)('keeps a $status task $status on $type', ({ status, state, event }) => {
     const before = state();
     const after = evolve(before, event);

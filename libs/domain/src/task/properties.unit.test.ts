@@ -28,23 +28,61 @@ type Step =
   | { kind: 'world'; make: (s: TaskState) => TaskEvent | undefined }
   | { kind: 'command'; command: TaskCommand };
 
-const runEvent = (make: (runId: string) => TaskEvent) => (s: TaskState) => (s.currentRunId === undefined ? undefined : make(s.currentRunId));
-const prEvent = (make: (number: number, head: string) => TaskEvent) => (s: TaskState) => (s.pr === undefined ? undefined : make(s.pr.number, s.pr.headSha));
+const runEvent = (make: (runId: string) => TaskEvent) => (s: TaskState) =>
+  s.currentRunId === undefined ? undefined : make(s.currentRunId);
+const prEvent = (make: (number: number, head: string) => TaskEvent) => (s: TaskState) =>
+  s.pr === undefined ? undefined : make(s.pr.number, s.pr.headSha);
 
-const worldStep: fc.Arbitrary<Step> = fc.oneof(
-  fc.constant(runEvent((runId) => e('WorkspaceReady', { runId, workspaceId: 'w' }))),
-  fc.constant(runEvent((runId) => e('RunStarted', { runId }))),
-  fc.record({ outcome: fc.constantFrom(RunOutcome.SUCCEEDED, RunOutcome.SUCCEEDED, RunOutcome.SUCCEEDED, RunOutcome.FAILED, RunOutcome.CANCELLED), head: fc.constantFrom(...heads), changes: fc.constantFrom(true, true, true, false), retryable: fc.boolean() }).map(
-    (o) => runEvent((runId) => e('RunFinished', { runId, outcome: o.outcome, headSha: o.head, hasChanges: o.changes, usage: { costUsd: 0.1 }, error: o.outcome === RunOutcome.FAILED ? { message: 'x', retryable: o.retryable, category: o.retryable ? 0 : 2 } : undefined })),
-  ),
-  fc.constantFrom(...heads).map((head) => prEvent((number) => e('PullRequestUpdated', { number, headSha: head }))),
-  fc.constantFrom(CheckStatus.PENDING, CheckStatus.PASSING, CheckStatus.PASSING, CheckStatus.PASSING, CheckStatus.FAILING, CheckStatus.UNSPECIFIED).map((status) =>
-    prEvent((number, head) => e('ChecksReported', { number, headSha: head, status, checks: status === CheckStatus.UNSPECIFIED ? [] : [{ name: 'ci', status }] })),
-  ),
-  fc.constantFrom(ReviewVerdict.APPROVED, ReviewVerdict.CHANGES_REQUESTED, ReviewVerdict.COMMENTED).map((verdict) => prEvent((number, head) => e('ReviewSubmitted', { number, headSha: head, verdict, body: 'b' }))),
-  fc.constant(prEvent((number, head) => e('ConflictDetected', { number, headSha: head, files: ['a'] }))),
-  fc.constant(prEvent((number) => e('MergeFailed', { number }))),
-).map((make) => ({ kind: 'world' as const, make }));
+const worldStep: fc.Arbitrary<Step> = fc
+  .oneof(
+    fc.constant(runEvent((runId) => e('WorkspaceReady', { runId, workspaceId: 'w' }))),
+    fc.constant(runEvent((runId) => e('RunStarted', { runId }))),
+    fc
+      .record({
+        outcome: fc.constantFrom(RunOutcome.SUCCEEDED, RunOutcome.SUCCEEDED, RunOutcome.SUCCEEDED, RunOutcome.FAILED, RunOutcome.CANCELLED),
+        head: fc.constantFrom(...heads),
+        changes: fc.constantFrom(true, true, true, false),
+        retryable: fc.boolean(),
+      })
+      .map((o) =>
+        runEvent((runId) =>
+          e('RunFinished', {
+            runId,
+            outcome: o.outcome,
+            headSha: o.head,
+            hasChanges: o.changes,
+            usage: { costUsd: 0.1 },
+            error: o.outcome === RunOutcome.FAILED ? { message: 'x', retryable: o.retryable, category: o.retryable ? 0 : 2 } : undefined,
+          }),
+        ),
+      ),
+    fc.constantFrom(...heads).map((head) => prEvent((number) => e('PullRequestUpdated', { number, headSha: head }))),
+    fc
+      .constantFrom(
+        CheckStatus.PENDING,
+        CheckStatus.PASSING,
+        CheckStatus.PASSING,
+        CheckStatus.PASSING,
+        CheckStatus.FAILING,
+        CheckStatus.UNSPECIFIED,
+      )
+      .map((status) =>
+        prEvent((number, head) =>
+          e('ChecksReported', {
+            number,
+            headSha: head,
+            status,
+            checks: status === CheckStatus.UNSPECIFIED ? [] : [{ name: 'ci', status }],
+          }),
+        ),
+      ),
+    fc
+      .constantFrom(ReviewVerdict.APPROVED, ReviewVerdict.CHANGES_REQUESTED, ReviewVerdict.COMMENTED)
+      .map((verdict) => prEvent((number, head) => e('ReviewSubmitted', { number, headSha: head, verdict, body: 'b' }))),
+    fc.constant(prEvent((number, head) => e('ConflictDetected', { number, headSha: head, files: ['a'] }))),
+    fc.constant(prEvent((number) => e('MergeFailed', { number }))),
+  )
+  .map((make) => ({ kind: 'world' as const, make }));
 
 // What people do, through the decider as the gateway does.
 const commandStep: fc.Arbitrary<Step> = fc
@@ -52,11 +90,18 @@ const commandStep: fc.Arbitrary<Step> = fc
     fc.constant({ type: 'RetryTask', data: create(RetryTaskSchema, { taskId: 't1' }) }),
     fc.constantFrom('go on', '  ').map((message) => ({ type: 'ResumeTask', data: create(ResumeTaskSchema, { taskId: 't1', message }) })),
     fc.constant({ type: 'ApproveMerge', data: create(ApproveMergeSchema, { taskId: 't1' }) }),
-    fc.integer({ min: -2, max: 2 }).map((priority) => ({ type: 'ChangePriority', data: create(ChangePrioritySchema, { taskId: 't1', priority }) })),
-    fc.constantFrom(ReviewVerdict.APPROVED, ReviewVerdict.CHANGES_REQUESTED).map((verdict) => ({ type: 'SubmitReview', data: create(SubmitReviewSchema, { taskId: 't1', verdict, body: 'b' }) })),
+    fc
+      .integer({ min: -2, max: 2 })
+      .map((priority) => ({ type: 'ChangePriority', data: create(ChangePrioritySchema, { taskId: 't1', priority }) })),
+    fc
+      .constantFrom(ReviewVerdict.APPROVED, ReviewVerdict.CHANGES_REQUESTED)
+      .map((verdict) => ({ type: 'SubmitReview', data: create(SubmitReviewSchema, { taskId: 't1', verdict, body: 'b' }) })),
   )
   .map((command) => ({ kind: 'command' as const, command: command as TaskCommand }));
-const cancelStep: fc.Arbitrary<Step> = fc.constant({ kind: 'command' as const, command: { type: 'CancelTask', data: create(CancelTaskSchema, { taskId: 't1' }) } as TaskCommand });
+const cancelStep: fc.Arbitrary<Step> = fc.constant({
+  kind: 'command' as const,
+  command: { type: 'CancelTask', data: create(CancelTaskSchema, { taskId: 't1' }) } as TaskCommand,
+});
 
 // Endings are rare, so that most sequences get far enough to exercise the PR loop.
 const rareStep: fc.Arbitrary<Step> = fc
@@ -78,11 +123,21 @@ const reconcileStep: fc.Arbitrary<Step> = fc.record({
 
 const openStep: fc.Arbitrary<Step> = fc.constantFrom(...heads).map((head) => ({
   kind: 'world' as const,
-  make: (s: TaskState) => (s.pr === undefined && s.pullRequestRequestedForHead !== undefined ? e('PullRequestOpened', { number: 7, headSha: s.pullRequestRequestedForHead || head }) : undefined),
+  make: (s: TaskState) =>
+    s.pr === undefined && s.pullRequestRequestedForHead !== undefined
+      ? e('PullRequestOpened', { number: 7, headSha: s.pullRequestRequestedForHead || head })
+      : undefined,
 }));
 
 const steps = fc.array(
-  fc.oneof({ arbitrary: reconcileStep, weight: 18 }, { arbitrary: worldStep, weight: 18 }, { arbitrary: openStep, weight: 6 }, { arbitrary: commandStep, weight: 5 }, { arbitrary: rareStep, weight: 3 }, { arbitrary: cancelStep, weight: 1 }),
+  fc.oneof(
+    { arbitrary: reconcileStep, weight: 18 },
+    { arbitrary: worldStep, weight: 18 },
+    { arbitrary: openStep, weight: 6 },
+    { arbitrary: commandStep, weight: 5 },
+    { arbitrary: rareStep, weight: 3 },
+    { arbitrary: cancelStep, weight: 1 },
+  ),
   { minLength: 30, maxLength: 120, size: 'max' },
 );
 const start = fc.record({
@@ -145,7 +200,6 @@ function simulate(init: Start, plan: Step[]): Trace {
 
 const humanTypes = new Set(['TaskRetryRequested', 'TaskResumeRequested', 'MergeApproved']);
 
-
 // The pull request phase alone, with policies under which merges can happen and
 // heads that move back and forth (force pushes), to stress merge-once and review-once.
 const prPhaseStep: fc.Arbitrary<Step> = fc.oneof(
@@ -153,12 +207,20 @@ const prPhaseStep: fc.Arbitrary<Step> = fc.oneof(
   {
     arbitrary: fc
       .oneof(
-        fc.constantFrom(CheckStatus.PASSING, CheckStatus.PASSING, CheckStatus.FAILING, CheckStatus.PENDING).map((status) => prEvent((number, head) => e('ChecksReported', { number, headSha: head, status, checks: [{ name: 'ci', status }] }))),
+        fc
+          .constantFrom(CheckStatus.PASSING, CheckStatus.PASSING, CheckStatus.FAILING, CheckStatus.PENDING)
+          .map((status) =>
+            prEvent((number, head) => e('ChecksReported', { number, headSha: head, status, checks: [{ name: 'ci', status }] })),
+          ),
         fc.constantFrom(...heads).map((head) => prEvent((number) => e('PullRequestUpdated', { number, headSha: head }))),
         fc.constant(prEvent((number) => e('MergeFailed', { number }))),
-        fc.constantFrom(ReviewVerdict.APPROVED, ReviewVerdict.APPROVED, ReviewVerdict.CHANGES_REQUESTED).map((verdict) => prEvent((number, head) => e('ReviewSubmitted', { number, headSha: head, verdict }))),
+        fc
+          .constantFrom(ReviewVerdict.APPROVED, ReviewVerdict.APPROVED, ReviewVerdict.CHANGES_REQUESTED)
+          .map((verdict) => prEvent((number, head) => e('ReviewSubmitted', { number, headSha: head, verdict }))),
         fc.constant(prEvent((number, head) => e('ConflictDetected', { number, headSha: head }))),
-        fc.constantFrom(...heads).map((head) => runEvent((runId) => e('RunFinished', { runId, outcome: RunOutcome.SUCCEEDED, headSha: head, hasChanges: true }))),
+        fc
+          .constantFrom(...heads)
+          .map((head) => runEvent((runId) => e('RunFinished', { runId, outcome: RunOutcome.SUCCEEDED, headSha: head, hasChanges: true }))),
         fc.constant(runEvent((runId) => e('RunStarted', { runId }))),
       )
       .map((make) => ({ kind: 'world' as const, make })),
@@ -170,7 +232,10 @@ const prPhaseStep: fc.Arbitrary<Step> = fc.oneof(
 function simulatePr(init: Start, plan: Step[]): Trace {
   const prefix: Step[] = [
     { kind: 'reconcile', heartbeat: 0, free: 1, seed: 0 },
-    { kind: 'world', make: runEvent((runId) => e('RunFinished', { runId, outcome: RunOutcome.SUCCEEDED, headSha: 'sha1', hasChanges: true })) },
+    {
+      kind: 'world',
+      make: runEvent((runId) => e('RunFinished', { runId, outcome: RunOutcome.SUCCEEDED, headSha: 'sha1', hasChanges: true })),
+    },
     { kind: 'reconcile', heartbeat: 0, free: 1, seed: 0 },
     { kind: 'world', make: () => e('PullRequestOpened', { number: 7, headSha: 'sha1' }) },
   ];
@@ -184,7 +249,9 @@ describe('properties', { timeout: 60_000 }, () => {
     const traces = fc.sample(fc.tuple(start, prPlan), { numRuns: 300, seed: 11 }).map(([i, p]) => simulatePr(i, p).events);
     expect(traces.filter((t) => t.some((ev) => ev.type === 'MergeRequested')).length).toBeGreaterThan(50);
     expect(traces.filter((t) => t.filter((ev) => ev.type === 'MergeRequested').length > 1).length).toBeGreaterThan(5);
-    expect(traces.filter((t) => t.filter((ev) => ev.type === 'RunScheduled' && ev.data.kind === RunKind.REVIEW).length > 1).length).toBeGreaterThan(10);
+    expect(
+      traces.filter((t) => t.filter((ev) => ev.type === 'RunScheduled' && ev.data.kind === RunKind.REVIEW).length > 1).length,
+    ).toBeGreaterThan(10);
   });
 
   it('never requests two merges for one PR head, nor two review runs for one head commit, in the PR phase', () => {
@@ -193,7 +260,9 @@ describe('properties', { timeout: 60_000 }, () => {
         const { events, states } = simulatePr(init, plan);
         const merges = events.filter((ev) => ev.type === 'MergeRequested').map((ev) => `${ev.data.number}@${ev.data.headSha}`);
         expect(new Set(merges).size).toBe(merges.length);
-        const reviews = events.filter((ev) => ev.type === 'RunScheduled' && ev.data.kind === RunKind.REVIEW).map((ev) => (ev as { data: { headSha: string } }).data.headSha);
+        const reviews = events
+          .filter((ev) => ev.type === 'RunScheduled' && ev.data.kind === RunKind.REVIEW)
+          .map((ev) => (ev as { data: { headSha: string } }).data.headSha);
         expect(new Set(reviews).size).toBe(reviews.length);
         for (const s of states) expect(s.autoResumesSinceHuman).toBeLessThanOrEqual(CAP);
         for (let i = 1; i < states.length; i++) expect(canTransition(states[i - 1]!.status, states[i]!.status)).toBe(true);
@@ -209,8 +278,22 @@ describe('properties', { timeout: 60_000 }, () => {
         seen.add(ev.type === 'RunScheduled' ? `RunScheduled:${ev.data.kind}` : ev.type);
       }
     }
-    for (const type of ['MergeRequested', 'MergeApproved', 'TaskRetryRequested', 'TaskResumeRequested', 'TaskCancelled', 'ReviewSubmitted', 'TaskCompleted', 'TaskNeedsAttention', 'TaskFailed', 'RunTimedOut', `RunScheduled:${RunKind.RESUME}`, `RunScheduled:${RunKind.REVIEW}`, 'PullRequestRequested']) {
-      expect([...seen].join(",")).toContain(type);
+    for (const type of [
+      'MergeRequested',
+      'MergeApproved',
+      'TaskRetryRequested',
+      'TaskResumeRequested',
+      'TaskCancelled',
+      'ReviewSubmitted',
+      'TaskCompleted',
+      'TaskNeedsAttention',
+      'TaskFailed',
+      'RunTimedOut',
+      `RunScheduled:${RunKind.RESUME}`,
+      `RunScheduled:${RunKind.REVIEW}`,
+      'PullRequestRequested',
+    ]) {
+      expect([...seen].join(',')).toContain(type);
     }
   });
 
@@ -234,7 +317,9 @@ describe('properties', { timeout: 60_000 }, () => {
       fc.oneof(
         fc.constantFrom(1, 2, 3).map((n) => e('RunScheduled', { runId: `t1-r${n}`, attempt: n, kind: (n % 3) + 1, headSha: 'sha1' })),
         fc.constantFrom(1, 2, 3).map((n) => e('RunStarted', { runId: `t1-r${n}` })),
-        fc.constantFrom(1, 2, 3).map((n) => e('RunFinished', { runId: `t1-r${n}`, outcome: RunOutcome.SUCCEEDED, headSha: 'sha2', hasChanges: true })),
+        fc
+          .constantFrom(1, 2, 3)
+          .map((n) => e('RunFinished', { runId: `t1-r${n}`, outcome: RunOutcome.SUCCEEDED, headSha: 'sha2', hasChanges: true })),
         fc.constant(e('PullRequestOpened', { number: 7, headSha: 'sha1' })),
         fc.constant(e('PullRequestMerged', { number: 7 })),
         fc.constant(e('TaskNeedsAttention', { reason: 'x' })),
@@ -265,7 +350,9 @@ describe('properties', { timeout: 60_000 }, () => {
         const { actionsAt } = simulate(init, plan);
         for (const { state, actions } of actionsAt) {
           const copy = structuredClone(state);
-          expect(reconcile(copy, world({ capacity: { globalFree: 1, perRepoFree: {} } }))).toEqual(reconcile(state, world({ capacity: { globalFree: 1, perRepoFree: {} } })));
+          expect(reconcile(copy, world({ capacity: { globalFree: 1, perRepoFree: {} } }))).toEqual(
+            reconcile(state, world({ capacity: { globalFree: 1, perRepoFree: {} } })),
+          );
           expect(actions.length).toBeLessThanOrEqual(1);
         }
       }),
@@ -279,7 +366,9 @@ describe('properties', { timeout: 60_000 }, () => {
         const { events } = simulate(init, plan);
         const merges = events.filter((ev) => ev.type === 'MergeRequested').map((ev) => `${ev.data.number}@${ev.data.headSha}`);
         expect(new Set(merges).size).toBe(merges.length);
-        const reviews = events.filter((ev) => ev.type === 'RunScheduled' && ev.data.kind === RunKind.REVIEW).map((ev) => (ev as { data: { headSha: string } }).data.headSha);
+        const reviews = events
+          .filter((ev) => ev.type === 'RunScheduled' && ev.data.kind === RunKind.REVIEW)
+          .map((ev) => (ev as { data: { headSha: string } }).data.headSha);
         expect(new Set(reviews).size).toBe(reviews.length);
       }),
       { numRuns: 300 },
@@ -297,7 +386,8 @@ describe('properties', { timeout: 60_000 }, () => {
         let keys = new Set<string>();
         for (const ev of events) {
           if (humanTypes.has(ev.type)) keys = new Set();
-          if (ev.type === 'RunScheduled' && ev.data.kind === RunKind.RESUME && ev.data.resumeReason !== 4) keys.add(`${ev.data.resumeReason}@${ev.data.headSha}`);
+          if (ev.type === 'RunScheduled' && ev.data.kind === RunKind.RESUME && ev.data.resumeReason !== 4)
+            keys.add(`${ev.data.resumeReason}@${ev.data.headSha}`);
           expect(keys.size).toBeLessThanOrEqual(CAP);
         }
       }),

@@ -70,11 +70,10 @@ export function reconcile(state: TaskState | undefined, world: World): readonly 
   if (pr?.merged) return [{ type: 'CompleteTask', id: `${state.id}:complete`, summary: `pull request #${pr.number} merged` }];
   if (state.status === 'failed' && !state.pendingRetry && state.pendingResumeMessage === undefined) return [];
   if (pr?.closed) {
-    return state.status === 'failed'
-      ? []
-      : [fail(state, 'pull_request_closed', `pull request #${pr.number} was closed without merging`)];
+    return state.status === 'failed' ? [] : [fail(state, 'pull_request_closed', `pull request #${pr.number} was closed without merging`)];
   }
-  if (state.status === 'waiting') return dependenciesMet(state, world) ? [{ type: 'ReleaseDependencies', id: `${state.id}:dependencies-met` }] : [];
+  if (state.status === 'waiting')
+    return dependenciesMet(state, world) ? [{ type: 'ReleaseDependencies', id: `${state.id}:dependencies-met` }] : [];
 
   const run = currentRun(state);
   const overBudget = budgetReached(state, policy);
@@ -125,11 +124,24 @@ function afterFailedRun(state: TaskState, world: World, policy: Policy, last: Ru
   if (last.outcome === RunOutcome.CANCELLED) return [attention(state, 'run_cancelled', `run ${last.id} was cancelled before it finished`)];
   const error = last.error;
   if (error !== undefined && !error.retryable && error.category !== ErrorCategory.UNSPECIFIED) {
-    return [attention(state, 'non_retryable_error', `${error.title || 'run failed'}: ${error.message}${error.remedy ? ` — ${error.remedy}` : ''}`)];
+    return [
+      attention(
+        state,
+        'non_retryable_error',
+        `${error.title || 'run failed'}: ${error.message}${error.remedy ? ` — ${error.remedy}` : ''}`,
+      ),
+    ];
   }
   const maxRetries = state.spec.maxRetries || policy.maxRetries;
   if (state.retries >= maxRetries) {
-    return [fail(state, 'retries_exhausted', `run ${last.id} ${last.outcome === RunOutcome.TIMED_OUT ? 'timed out' : 'failed'} and ${maxRetries} retries are used up`, error)];
+    return [
+      fail(
+        state,
+        'retries_exhausted',
+        `run ${last.id} ${last.outcome === RunOutcome.TIMED_OUT ? 'timed out' : 'failed'} and ${maxRetries} retries are used up`,
+        error,
+      ),
+    ];
   }
   const attempt = state.runs.length + 1;
   const delay = backoffDelayMs(policy, state.retries + 1, world.seed, runIdFor(state.id, attempt));
@@ -190,7 +202,9 @@ function reconcilePullRequest(state: TaskState, world: World, policy: Policy): r
   }
   if (!checksPassing) {
     if (checks !== undefined && noChecks(checks)) {
-      return [attention(state, 'no_checks', `pull request #${pr.number} has no checks and the repository does not count no checks as passing`)];
+      return [
+        attention(state, 'no_checks', `pull request #${pr.number} has no checks and the repository does not count no checks as passing`),
+      ];
     }
     return [];
   }
@@ -207,7 +221,13 @@ function reconcilePullRequest(state: TaskState, world: World, policy: Policy): r
 }
 
 function noChecks(checks: ChecksState | undefined): boolean {
-  return checks === undefined || (checks.checks.length === 0 && checks.status !== CheckStatus.PENDING && checks.status !== CheckStatus.FAILING && checks.status !== CheckStatus.PASSING);
+  return (
+    checks === undefined ||
+    (checks.checks.length === 0 &&
+      checks.status !== CheckStatus.PENDING &&
+      checks.status !== CheckStatus.FAILING &&
+      checks.status !== CheckStatus.PASSING)
+  );
 }
 
 /** The last approving or change-requesting review of this head; comments alone decide nothing. */
@@ -230,7 +250,9 @@ function autoResume(
   const head = state.pr!.headSha;
   const already = state.runs.find((r) => r.kind === RunKind.RESUME && r.reason === reason && r.headSha === head && r.status === 'finished');
   if (already !== undefined) {
-    return [attention(state, 'resume_without_progress', `${why}; run ${already.id} was resumed for it but pushed no new commit on ${head}`)];
+    return [
+      attention(state, 'resume_without_progress', `${why}; run ${already.id} was resumed for it but pushed no new commit on ${head}`),
+    ];
   }
   const cap = state.spec.maxAutoResumes || policy.maxAutoResumes;
   if (state.autoResumesSinceHuman >= cap) {

@@ -14,7 +14,16 @@ const history = raw.map((entry) => {
 });
 
 // Facts the scheduler appends: each must be exactly what reconcile decides on the history before it.
-const SCHEDULER_EVENTS = new Set(['RunScheduled', 'PullRequestRequested', 'MergeRequested', 'RunTimedOut', 'TaskNeedsAttention', 'TaskFailed', 'TaskCompleted', 'TaskDependenciesMet']);
+const SCHEDULER_EVENTS = new Set([
+  'RunScheduled',
+  'PullRequestRequested',
+  'MergeRequested',
+  'RunTimedOut',
+  'TaskNeedsAttention',
+  'TaskFailed',
+  'TaskCompleted',
+  'TaskDependenciesMet',
+]);
 
 describe('replay: CI failure, a review round and a merge', () => {
   it('folds the recorded history to the expected final state', () => {
@@ -49,7 +58,12 @@ describe('replay: CI failure, a review round and a merge', () => {
     'reconcile reproduces event $i ($env.type) from the history before it',
     ({ i, env }) => {
       const before = fold(history.slice(0, i))!;
-      const actions = reconcile(before, { now: env.occurredAt, capacity: { globalFree: 4, perRepoFree: { 'acme/web': 2 } }, seed: 'replay', openSubtaskIds: [] });
+      const actions = reconcile(before, {
+        now: env.occurredAt,
+        capacity: { globalFree: 4, perRepoFree: { 'acme/web': 2 } },
+        seed: 'replay',
+        openSubtaskIds: [],
+      });
       const events = actions.flatMap((a) => actionToEvents(a, before, env.occurredAt));
       expect(events).toEqual([{ type: env.type, data: env.data }]);
     },
@@ -57,7 +71,9 @@ describe('replay: CI failure, a review round and a merge', () => {
 
   it('resumes for CI with the failing check and its output, and for the review with path:line', () => {
     const scheduled = history.filter((e): e is Envelope<Extract<TaskEvent, { type: 'RunScheduled' }>> => e.type === 'RunScheduled');
-    expect(scheduled[1]!.data.context?.failingChecks.map((c) => [c.name, c.outputTail])).toEqual([['unit', expect.stringContaining('expected 401, got 200')]]);
+    expect(scheduled[1]!.data.context?.failingChecks.map((c) => [c.name, c.outputTail])).toEqual([
+      ['unit', expect.stringContaining('expected 401, got 200')],
+    ]);
     expect(scheduled[3]!.data.context?.reviewComments[0]).toMatchObject({ path: 'src/session/guard.ts', line: 42 });
   });
 

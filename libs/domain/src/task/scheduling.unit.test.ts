@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { ReviewVerdict, RunKind, TaskKind, build, checks, CheckStatus, created, e, scheduled, started, withOpenPr, world } from '../../test/builders.js';
+import {
+  ReviewVerdict,
+  RunKind,
+  TaskKind,
+  build,
+  checks,
+  CheckStatus,
+  created,
+  e,
+  scheduled,
+  started,
+  withOpenPr,
+  world,
+} from '../../test/builders.js';
 import { actionToEvents } from './action-to-events.js';
 import { evolve } from './evolve.js';
 import { compareForScheduling, pickRunnable } from './pick-runnable.js';
@@ -29,7 +42,11 @@ describe('pickRunnable', () => {
   });
 
   it('skips a task whose repository is full and admits the next one', () => {
-    expect(pickRunnable([a, b, c, d, s], { globalFree: 3, perRepoFree: { 'acme/web': 1, 'acme/api': 1 } }).map((t) => t.id)).toEqual(['b', 's', 'd']);
+    expect(pickRunnable([a, b, c, d, s], { globalFree: 3, perRepoFree: { 'acme/web': 1, 'acme/api': 1 } }).map((t) => t.id)).toEqual([
+      'b',
+      's',
+      'd',
+    ]);
   });
 
   it('admits nothing without global slots', () => {
@@ -63,9 +80,13 @@ describe('actionToEvents', () => {
 
   it('does not fail, complete or flag a task twice', () => {
     const failedState = build([created(), e('TaskFailed', { reason: 'x' })]);
-    expect(actionToEvents({ type: 'FailTask', id: 'i', reason: 'retries_exhausted', detail: 'd', error: undefined }, failedState)).toEqual([]);
+    expect(actionToEvents({ type: 'FailTask', id: 'i', reason: 'retries_exhausted', detail: 'd', error: undefined }, failedState)).toEqual(
+      [],
+    );
     const queued = build([created()]);
-    expect(actionToEvents({ type: 'FailTask', id: 'i', reason: 'retries_exhausted', detail: 'd', error: undefined }, queued)[0]).toMatchObject({ type: 'TaskFailed', data: { reason: 'retries_exhausted: d' } });
+    expect(
+      actionToEvents({ type: 'FailTask', id: 'i', reason: 'retries_exhausted', detail: 'd', error: undefined }, queued)[0],
+    ).toMatchObject({ type: 'TaskFailed', data: { reason: 'retries_exhausted: d' } });
     const done = withOpenPr({}, [e('PullRequestMerged', { number: 7 }), e('TaskCompleted', {})]);
     expect(actionToEvents({ type: 'CompleteTask', id: 'i', summary: '' }, done)).toEqual([]);
     const flagged = build([created(), e('TaskNeedsAttention', { reason: 'x' })]);
@@ -74,13 +95,31 @@ describe('actionToEvents', () => {
 
   it('does not request a pull request twice', () => {
     const s = withOpenPr();
-    expect(actionToEvents({ type: 'RequestPullRequest', id: 'i', runId: 'r', branch: 'b', baseBranch: 'main', title: 't', body: '', headSha: 'x', draft: false }, s)).toEqual([]);
+    expect(
+      actionToEvents(
+        {
+          type: 'RequestPullRequest',
+          id: 'i',
+          runId: 'r',
+          branch: 'b',
+          baseBranch: 'main',
+          title: 't',
+          body: '',
+          headSha: 'x',
+          draft: false,
+        },
+        s,
+      ),
+    ).toEqual([]);
   });
 
   it('schedules a review run as a RunScheduled of kind REVIEW for the head', () => {
     const s = withOpenPr({ reviewAgent: { enabled: true } });
     const [action] = reconcile(s, world());
-    expect(actionToEvents(action!, s)[0]).toMatchObject({ type: 'RunScheduled', data: { kind: RunKind.REVIEW, headSha: 'sha1', runId: 't1-r2' } });
+    expect(actionToEvents(action!, s)[0]).toMatchObject({
+      type: 'RunScheduled',
+      data: { kind: RunKind.REVIEW, headSha: 'sha1', runId: 't1-r2' },
+    });
   });
 
   it('keeps approvals by people in the reviews of the PR', () => {

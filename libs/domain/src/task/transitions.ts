@@ -1,14 +1,6 @@
 /** Where a task is in its life. `completed` and `cancelled` are final. */
 export type TaskStatus =
-  | 'waiting'
-  | 'queued'
-  | 'provisioning'
-  | 'running'
-  | 'pr_opened'
-  | 'needs_attention'
-  | 'failed'
-  | 'completed'
-  | 'cancelled';
+  'waiting' | 'queued' | 'provisioning' | 'running' | 'pr_opened' | 'needs_attention' | 'failed' | 'completed' | 'cancelled';
 
 export const TASK_STATUSES: readonly TaskStatus[] = [
   'waiting',

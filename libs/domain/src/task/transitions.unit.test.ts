@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition, TASK_STATUSES, TRANSITIONS, assertTransition, canTransition, isFinal } from './transitions.js';
 
-const rows = TASK_STATUSES.flatMap((from) => TASK_STATUSES.map((to) => ({ from, to, allowed: from === to || TRANSITIONS[from].includes(to) })));
+const rows = TASK_STATUSES.flatMap((from) =>
+  TASK_STATUSES.map((to) => ({ from, to, allowed: from === to || TRANSITIONS[from].includes(to) })),
+);
 
 describe('transition table', () => {
   it('has a row for every status', () => {

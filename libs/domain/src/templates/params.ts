@@ -53,7 +53,8 @@ export function validateParams(declaration: TemplateDeclaration, given: Readonly
     const raw = given[param.name];
     if (raw === undefined || raw === '') {
       if (param.default !== undefined) values[param.name] = param.default;
-      else if (param.required) problems.push({ field: `params.${param.name}`, message: `param "${param.name}" is required (${param.description})` });
+      else if (param.required)
+        problems.push({ field: `params.${param.name}`, message: `param "${param.name}" is required (${param.description})` });
       continue;
     }
     const parsed = parseValue(param, raw);
@@ -77,7 +78,9 @@ function parseValue(param: TemplateParam, raw: string): ParamValue | { problem: 
       return { problem: `param "${param.name}" must be true or false, got "${raw}"` };
     case 'enum': {
       const allowed = param.values ?? [];
-      return allowed.includes(raw) ? raw : { problem: `param "${param.name}" must be one of ${allowed.map((v) => `"${v}"`).join(', ')}, got "${raw}"` };
+      return allowed.includes(raw)
+        ? raw
+        : { problem: `param "${param.name}" must be one of ${allowed.map((v) => `"${v}"`).join(', ')}, got "${raw}"` };
     }
   }
 }

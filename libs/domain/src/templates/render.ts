@@ -12,9 +12,7 @@ import Handlebars from 'handlebars';
  *   `false`, `0` and `[]` are false;
  * - no HTML escaping: prompts are plain text.
  */
-export type RenderResult =
-  | { readonly ok: true; readonly text: string }
-  | { readonly ok: false; readonly error: RenderError };
+export type RenderResult = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly error: RenderError };
 
 export type RenderError =
   | { readonly code: 'missing_variables'; readonly missing: readonly string[]; readonly message: string }
@@ -122,7 +120,8 @@ function walkStatement(node: hbs.AST.Statement, contexts: readonly unknown[], mi
   if (node.type === 'BlockStatement') {
     const b = node as hbs.AST.BlockStatement;
     const helper = b.path.original;
-    if (!BLOCK_HELPERS.has(helper) || b.params.length !== 1) return `block "${helper}" is not supported; use if, unless, each or with with one argument`;
+    if (!BLOCK_HELPERS.has(helper) || b.params.length !== 1)
+      return `block "${helper}" is not supported; use if, unless, each or with with one argument`;
     const arg = b.params[0]!;
     const value = arg.type === 'PathExpression' ? resolve(arg as hbs.AST.PathExpression, contexts) : (arg as hbs.AST.StringLiteral).value;
     if (helper === 'if' || helper === 'unless') {
@@ -140,7 +139,12 @@ function walkStatement(node: hbs.AST.Statement, contexts: readonly unknown[], mi
     }
     return isFalsy(value) ? walkProgram(b.inverse, contexts, missing) : walkProgram(b.program, [value, ...contexts], missing);
   }
-  if (node.type === 'PartialStatement' || node.type === 'PartialBlockStatement' || node.type === 'DecoratorBlock' || node.type === 'Decorator') {
+  if (
+    node.type === 'PartialStatement' ||
+    node.type === 'PartialBlockStatement' ||
+    node.type === 'DecoratorBlock' ||
+    node.type === 'Decorator'
+  ) {
     return 'partials and decorators are not supported in prompts';
   }
   return undefined; // content and comments

@@ -24,7 +24,10 @@ describe('renderTemplate', () => {
 
   it('names every missing variable at once', () => {
     const r = renderTemplate('{{ a }} {{ b.c }} {{ a }} {{ ok }}', { ok: 1, b: {} });
-    expect(r).toMatchObject({ ok: false, error: { code: 'missing_variables', missing: ['a', 'b.c'], message: 'missing template variables: a, b.c' } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'missing_variables', missing: ['a', 'b.c'], message: 'missing template variables: a, b.c' },
+    });
   });
 
   it('treats null as missing', () => {
@@ -44,7 +47,14 @@ describe('renderTemplate', () => {
     expect(text('{{#unless v}}yes{{else}}no{{/unless}}', data)).toBe('yes');
   });
 
-  it.each([['a word', 'x'], ['1', 1], ['true', true], ['a list', [1]], ['an object', {}], ['" "', ' ']])('treats %s as true in if', (_n, v) => {
+  it.each([
+    ['a word', 'x'],
+    ['1', 1],
+    ['true', true],
+    ['a list', [1]],
+    ['an object', {}],
+    ['" "', ' '],
+  ])('treats %s as true in if', (_n, v) => {
     expect(text('{{#if v}}yes{{else}}no{{/if}}', { v })).toBe('yes');
   });
 
@@ -100,7 +110,9 @@ describe('renderTemplate', () => {
   });
 
   it('lists the variables a template refers to', () => {
-    expect(referencedVariables('{{ a }}{{#if b.c}}{{ d }}{{else}}{{ e }}{{/if}}{{#each xs}}{{ inner }}{{/each}}{{ @index }}{{ lookup x "y" }}')).toEqual(['a', 'b.c', 'd', 'e', 'xs', 'x']);
+    expect(
+      referencedVariables('{{ a }}{{#if b.c}}{{ d }}{{else}}{{ e }}{{/if}}{{#each xs}}{{ inner }}{{/each}}{{ @index }}{{ lookup x "y" }}'),
+    ).toEqual(['a', 'b.c', 'd', 'e', 'xs', 'x']);
   });
 
   it('agrees with isFalsy on null', () => {
@@ -124,15 +136,28 @@ describe('validateParams', () => {
   };
 
   it('returns typed values with defaults filled in', () => {
-    expect(validateParams(decl, { name: 'bo', loud: 'true', tone: 'calm' })).toEqual({ ok: true, values: { name: 'bo', count: 3, loud: true, tone: 'calm' } });
-    expect(validateParams(decl, { name: 'bo', count: '7', loud: 'false' })).toEqual({ ok: true, values: { name: 'bo', count: 7, loud: false } });
+    expect(validateParams(decl, { name: 'bo', loud: 'true', tone: 'calm' })).toEqual({
+      ok: true,
+      values: { name: 'bo', count: 3, loud: true, tone: 'calm' },
+    });
+    expect(validateParams(decl, { name: 'bo', count: '7', loud: 'false' })).toEqual({
+      ok: true,
+      values: { name: 'bo', count: 7, loud: false },
+    });
   });
 
   it('returns every problem at once, each with its field', () => {
     const r = validateParams(decl, { count: 'x', loud: 'yes', tone: 'sad', extra: '1', odd: 'v' });
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.problems.map((p) => p.field)).toEqual(['params.extra', 'params.name', 'params.count', 'params.loud', 'params.tone', 'params.odd']);
+    expect(r.problems.map((p) => p.field)).toEqual([
+      'params.extra',
+      'params.name',
+      'params.count',
+      'params.loud',
+      'params.tone',
+      'params.odd',
+    ]);
     expect(r.problems[0]!.message).toContain('its params are: name, count, loud, tone, odd');
   });
 
@@ -176,12 +201,29 @@ describe('promptForRun', () => {
   });
 
   it('gives a standalone run its prompt only', () => {
-    expect(prompt(build([created({ kind: TaskKind.STANDALONE, repoId: '' }), scheduled(1)]))).toBe('# Task: Fix the login bug\n\nUsers cannot log in with SSO.');
+    expect(prompt(build([created({ kind: TaskKind.STANDALONE, repoId: '' }), scheduled(1)]))).toBe(
+      '# Task: Fix the login bug\n\nUsers cannot log in with SSO.',
+    );
   });
 
   it('gives a CI resume the failing check names and output', () => {
     const s = withOpenPr({}, [checks('sha1', CheckStatus.FAILING), { ...scheduled(2, RunKind.RESUME, ResumeReason.CI_FAILURE, 'sha1') }]);
-    const withContext = { ...s, runs: s.runs.map((r) => (r.id === 't1-r2' ? { ...r, context: { failingChecks: [{ name: 'unit', outputTail: 'boom' }, { name: 'e2e', outputTail: '' }] } as never } : r)) };
+    const withContext = {
+      ...s,
+      runs: s.runs.map((r) =>
+        r.id === 't1-r2'
+          ? {
+              ...r,
+              context: {
+                failingChecks: [
+                  { name: 'unit', outputTail: 'boom' },
+                  { name: 'e2e', outputTail: '' },
+                ],
+              } as never,
+            }
+          : r,
+      ),
+    };
     const p = prompt(withContext);
     expect(p).toContain('## Failing check: unit\n```\nboom\n```');
     expect(p).toContain('## Failing check: e2e\n(no output captured)');
@@ -190,7 +232,14 @@ describe('promptForRun', () => {
 
   it('gives a review resume the comments as path:line and body', () => {
     const s = withOpenPr({}, [scheduled(2, RunKind.RESUME, ResumeReason.REVIEW, 'sha1')]);
-    const ctx = { reviewBody: 'Two things.', reviewComments: [{ path: 'a.ts', line: 4, body: 'off by one' }, { path: 'b.ts', line: 0, body: 'naming' }, { path: '', line: 0, body: 'general' }] };
+    const ctx = {
+      reviewBody: 'Two things.',
+      reviewComments: [
+        { path: 'a.ts', line: 4, body: 'off by one' },
+        { path: 'b.ts', line: 0, body: 'naming' },
+        { path: '', line: 0, body: 'general' },
+      ],
+    };
     const p = prompt({ ...s, runs: s.runs.map((r) => (r.id === 't1-r2' ? { ...r, context: ctx as never } : r)) });
     expect(p).toContain('Two things.');
     expect(p).toContain('- a.ts:4: off by one\n- b.ts: naming\n- general');
@@ -198,13 +247,19 @@ describe('promptForRun', () => {
 
   it('gives a conflict resume the files and the base', () => {
     const s = withOpenPr({}, [scheduled(2, RunKind.RESUME, ResumeReason.CONFLICT, 'sha1')]);
-    const p = prompt({ ...s, runs: s.runs.map((r) => (r.id === 't1-r2' ? { ...r, context: { conflictingFiles: ['x.ts'], baseSha: 'b1' } as never } : r)) });
+    const p = prompt({
+      ...s,
+      runs: s.runs.map((r) => (r.id === 't1-r2' ? { ...r, context: { conflictingFiles: ['x.ts'], baseSha: 'b1' } as never } : r)),
+    });
     expect(p).toContain('conflicts with `main` (now at b1)');
     expect(p).toContain('- x.ts');
   });
 
   it('gives a user-message resume the message', () => {
-    const s = withOpenPr({}, [e('TaskResumeRequested', { message: 'use v2' }), scheduled(2, RunKind.RESUME, ResumeReason.USER_MESSAGE, 'sha1')]);
+    const s = withOpenPr({}, [
+      e('TaskResumeRequested', { message: 'use v2' }),
+      scheduled(2, RunKind.RESUME, ResumeReason.USER_MESSAGE, 'sha1'),
+    ]);
     const p = prompt({ ...s, runs: s.runs.map((r) => (r.id === 't1-r2' ? { ...r, context: { message: 'use v2' } as never } : r)) });
     expect(p).toBe('A message from the user about this task:\n\nuse v2');
   });
@@ -223,6 +278,9 @@ describe('promptForRun', () => {
 
   it('uses overridden prompt texts', () => {
     const s = build([created(), scheduled(1)]);
-    expect(promptForRun(s, currentRun(s)!, { ...DEFAULT_PROMPT_TEXTS, initialRepo: 'Do {{ title }}' })).toEqual({ ok: true, text: 'Do Fix the login bug' });
+    expect(promptForRun(s, currentRun(s)!, { ...DEFAULT_PROMPT_TEXTS, initialRepo: 'Do {{ title }}' })).toEqual({
+      ok: true,
+      text: 'Do Fix the login bug',
+    });
   });
 });

@@ -17,7 +17,11 @@ export function validateCron(schedule: CronSchedule): CronCheck {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: timezone });
   } catch {
-    return { ok: false, field: 'timezone', message: `time zone "${timezone}" is not an IANA time zone (e.g. "Europe/Berlin", "America/New_York", "UTC")` };
+    return {
+      ok: false,
+      field: 'timezone',
+      message: `time zone "${timezone}" is not an IANA time zone (e.g. "Europe/Berlin", "America/New_York", "UTC")`,
+    };
   }
   try {
     build(schedule);
@@ -57,7 +61,13 @@ const MAX_MISSED_COUNTED = 1000;
  * scheduler was down fire once, as the latest of them. `lastTick` undefined
  * means the trigger is new: it fires at its first tick after `createdAtMs`.
  */
-export function cronDue(schedule: CronSchedule, lastTick: string | undefined, nowMs: number, seed: number | string = 0, createdAtMs = nowMs): CronDecision {
+export function cronDue(
+  schedule: CronSchedule,
+  lastTick: string | undefined,
+  nowMs: number,
+  seed: number | string = 0,
+  createdAtMs = nowMs,
+): CronDecision {
   const cron = build(schedule);
   const jitter = (tick: Date): number => Math.floor((schedule.jitterMs ?? 0) * seededFraction(seed, tick.toISOString()));
   let cursor = cron.nextRun(new Date(lastTick !== undefined ? Date.parse(lastTick) : createdAtMs));

@@ -5,7 +5,8 @@
  */
 export type PathSegment = string | number;
 
-export type ParsedPath = { readonly ok: true; readonly segments: readonly PathSegment[] } | { readonly ok: false; readonly message: string };
+export type ParsedPath =
+  { readonly ok: true; readonly segments: readonly PathSegment[] } | { readonly ok: false; readonly message: string };
 
 const TOKEN = /^(?:\.([A-Za-z_$][\w$-]*)|\[(\d+)\]|\['([^']*)'\]|\["([^"]*)"\])/;
 

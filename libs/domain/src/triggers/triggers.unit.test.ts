@@ -16,7 +16,9 @@ describe('cron triggers', () => {
   });
 
   it('follows daylight saving time', () => {
-    expect(nextFireTime({ expression: '0 9 * * *', timezone: 'Europe/Berlin' }, ms('2026-07-01T00:00:00Z'))).toBe('2026-07-01T07:00:00.000Z');
+    expect(nextFireTime({ expression: '0 9 * * *', timezone: 'Europe/Berlin' }, ms('2026-07-01T00:00:00Z'))).toBe(
+      '2026-07-01T07:00:00.000Z',
+    );
   });
 
   it('reads expressions in UTC by default', () => {
@@ -25,12 +27,21 @@ describe('cron triggers', () => {
 
   it('says when a schedule never fires again', () => {
     expect(nextFireTime({ expression: '0 0 0 1 1 * 2020' }, ms('2026-01-01T00:00:00Z'))).toBeUndefined();
-    expect(cronDue({ expression: '0 0 0 1 1 * 2020' }, undefined, ms('2026-01-01T00:00:00Z'))).toEqual({ fire: false, tick: undefined, missed: 0, nextCheckAt: undefined });
+    expect(cronDue({ expression: '0 0 0 1 1 * 2020' }, undefined, ms('2026-01-01T00:00:00Z'))).toEqual({
+      fire: false,
+      tick: undefined,
+      missed: 0,
+      nextCheckAt: undefined,
+    });
   });
 
   it('validates the expression and the time zone with clear messages', () => {
     expect(validateCron(weekdays9Berlin)).toEqual({ ok: true });
-    expect(validateCron({ expression: '0 9 * * *', timezone: 'Mars/Olympus' })).toMatchObject({ ok: false, field: 'timezone', message: expect.stringContaining('Mars/Olympus') });
+    expect(validateCron({ expression: '0 9 * * *', timezone: 'Mars/Olympus' })).toMatchObject({
+      ok: false,
+      field: 'timezone',
+      message: expect.stringContaining('Mars/Olympus'),
+    });
     expect(validateCron({ expression: 'every day' })).toMatchObject({ ok: false, field: 'expression' });
   });
 
@@ -60,7 +71,9 @@ describe('cron triggers', () => {
 
   it('fires a new trigger at its first tick after creation', () => {
     expect(cronDue({ expression: '0 * * * *' }, undefined, ms('2026-01-01T10:59:00Z'), 0, ms('2026-01-01T10:10:00Z')).fire).toBe(false);
-    expect(cronDue({ expression: '0 * * * *' }, undefined, ms('2026-01-01T11:00:00Z'), 0, ms('2026-01-01T10:10:00Z')).tick).toBe('2026-01-01T11:00:00.000Z');
+    expect(cronDue({ expression: '0 * * * *' }, undefined, ms('2026-01-01T11:00:00Z'), 0, ms('2026-01-01T10:10:00Z')).tick).toBe(
+      '2026-01-01T11:00:00.000Z',
+    );
   });
 
   it('delays fires by a deterministic jitter from the seed', () => {
@@ -76,10 +89,29 @@ describe('cron triggers', () => {
 });
 
 describe('webhook triggers', () => {
-  const payload = { issue: { title: 'Crash', number: 12, labels: ['bug'], 'odd key': 'v' }, items: [{ id: 'i-1' }, { id: 2 }], flag: false, none: null };
+  const payload = {
+    issue: { title: 'Crash', number: 12, labels: ['bug'], 'odd key': 'v' },
+    items: [{ id: 'i-1' }, { id: 2 }],
+    flag: false,
+    none: null,
+  };
 
   it('maps payload fields to params by path', () => {
-    expect(mapWebhookPayload({ title: '$.issue.title', first: '$.items[0].id', second: '$.items[1].id', number: '$.issue.number', labels: '$.issue.labels', flag: '$.flag', odd: "$.issue['odd key']", dq: '$.issue["title"]' }, payload)).toEqual({
+    expect(
+      mapWebhookPayload(
+        {
+          title: '$.issue.title',
+          first: '$.items[0].id',
+          second: '$.items[1].id',
+          number: '$.issue.number',
+          labels: '$.issue.labels',
+          flag: '$.flag',
+          odd: "$.issue['odd key']",
+          dq: '$.issue["title"]',
+        },
+        payload,
+      ),
+    ).toEqual({
       ok: true,
       params: { title: 'Crash', first: 'i-1', second: '2', number: '12', labels: '["bug"]', flag: 'false', odd: 'v', dq: 'Crash' },
     });
@@ -113,7 +145,11 @@ describe('ticket triggers', () => {
   it.each([
     ['matches any of the labels, ignoring case', { source: TaskSourceKind.GITHUB, labels: ['cohort', 'x'] }, true],
     ['matches all of the labels', { source: TaskSourceKind.GITHUB, labels: ['cohort', 'BUG'], match: 'all' as const }, true],
-    ['does not match when one of all labels is missing', { source: TaskSourceKind.GITHUB, labels: ['cohort', 'x'], match: 'all' as const }, false],
+    [
+      'does not match when one of all labels is missing',
+      { source: TaskSourceKind.GITHUB, labels: ['cohort', 'x'], match: 'all' as const },
+      false,
+    ],
     ['does not match when none of the labels is present', { source: TaskSourceKind.GITHUB, labels: ['x'] }, false],
     ['does not match another source', { source: TaskSourceKind.LINEAR, labels: ['cohort'] }, false],
     ['matches every ticket of the source without labels', { source: TaskSourceKind.GITHUB, labels: [] }, true],
