@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gitOk } from './git.js';
-import type { OutputTailOptions } from './output-tail.js';
+import { gitOk } from '@cohort/runtime';
+import type { OutputTailOptions } from '@cohort/runtime';
 import { runShell, type ShellRun } from './run-shell.js';
 
 export interface CiRunOptions {

@@ -1,4 +1,4 @@
-import type { Result } from './result.js';
+import type { Result } from '@cohort/runtime';
 
 export type PullRequestState = 'open' | 'merged' | 'closed';
 

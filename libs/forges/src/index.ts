@@ -19,5 +19,5 @@ export type {
   ReviewVerdict,
 } from './forge.js';
 export { LocalGitForge, type LocalGitForgeOptions } from './local-git-forge.js';
-export { OutputTail, tailOf, type OutputTailOptions } from './output-tail.js';
-export { err, ok, type Result } from './result.js';
+export { OutputTail, tailOf, type OutputTailOptions } from '@cohort/runtime';
+export { err, ok, type Result } from '@cohort/runtime';

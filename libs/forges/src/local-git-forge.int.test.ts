@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createOrigin, gitIn, removeDir, tempDir } from '../test/git-fixture.js';
+import { createOrigin, gitIn, removeDir, tempDir } from '@cohort/testing';
 import type { PullRequest } from './forge.js';
 import { LocalGitForge, type LocalGitForgeOptions } from './local-git-forge.js';
 

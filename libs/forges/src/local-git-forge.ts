@@ -14,12 +14,12 @@ import type {
   Review,
   ReviewInput,
 } from './forge.js';
-import { git, gitOk, resolveCommit } from './git.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import { git, gitOk, resolveCommit } from '@cohort/runtime';
+import { KeyedMutex } from '@cohort/runtime';
 import { mergeTree } from './merge-tree.js';
-import type { OutputTailOptions } from './output-tail.js';
+import type { OutputTailOptions } from '@cohort/runtime';
 import { PullRequestStore, type StoredPullRequest } from './pull-request-store.js';
-import { err, ok, type Result } from './result.js';
+import { err, ok, type Result } from '@cohort/runtime';
 
 export interface LocalGitForgeOptions {
   /** The bare repository that is the repo's origin. */

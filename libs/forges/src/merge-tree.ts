@@ -1,4 +1,4 @@
-import { git, GitCommandError } from './git.js';
+import { git, GitCommandError } from '@cohort/runtime';
 
 export type MergeTreeResult =
   | { readonly clean: true; readonly tree: string }

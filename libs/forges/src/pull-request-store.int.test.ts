@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { removeDir, tempDir } from '../test/git-fixture.js';
+import { removeDir, tempDir } from '@cohort/testing';
 import { PullRequestStore, type StoredPullRequest } from './pull-request-store.js';
 
 const record = (number: number): StoredPullRequest => ({

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { link, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PullRequest, Review } from './forge.js';
-import { readJsonIfExists, writeJsonAtomic } from './json-file.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import { readJsonIfExists, writeJsonAtomic } from '@cohort/runtime';
+import { KeyedMutex } from '@cohort/runtime';
 
 /** A pull request as stored: the public record plus its reviews and any merge in flight. */
 export interface StoredPullRequest extends PullRequest {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { OutputTail, type OutputTailOptions } from './output-tail.js';
+import { OutputTail, type OutputTailOptions } from '@cohort/runtime';
 
 export interface ShellRun {
   readonly exitCode: number | null;

@@ -1,7 +1,7 @@
 import { access, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createOrigin, gitIn, removeDir, tempDir } from '../test/git-fixture.js';
+import { createOrigin, gitIn, removeDir, tempDir } from '@cohort/testing';
 import { commitAndPush } from './commit-and-push.js';
 import { LocalWorktreeRuntime } from './local-worktree-runtime.js';
 import type { ProvisionRequest, RepoSpec, Workspace } from './workspace-runtime.js';

@@ -3,3 +3,4 @@ export * from './nats-namespace.js';
 export * from './nats-server-process.js';
 export * from './postgres-database.js';
 export * from './wait-for.js';
+export * from './git-fixture.js';
