@@ -1,4 +1,4 @@
-import { create as createMessage, createRegistry } from '@bufbuild/protobuf';
+import { create as createMessage, createRegistry, toJson } from '@bufbuild/protobuf';
 import { anyPack, EmptySchema } from '@bufbuild/protobuf/wkt';
 import { DecodeError, type DecodeResult } from './decode-error.js';
 import type { Envelope } from './envelope.js';
@@ -8,8 +8,38 @@ import { cohortRegistry } from './registry.js';
 import { decodeJsonValue, describeJsonSyntaxError, encodeJson } from './strict-json.js';
 import type { JsonValue } from '@bufbuild/protobuf';
 
-/** Canonical JSON of an event envelope, the wire format of `cohort.evt.*`. */
+const utf8Encoder = new TextEncoder();
+
+/**
+ * Canonical JSON of an event envelope, the wire format of `cohort.evt.*`.
+ *
+ * Written out directly rather than through `anyPack`: packing serialises the
+ * data to binary only for the JSON writer to parse it back, which was the
+ * larger part of an append's CPU time. The output is the same canonical JSON
+ * (a test holds it to the protobuf writer's).
+ */
 export function encodeEnvelope(envelope: Envelope): Uint8Array {
+  const schema = eventSchemas[envelope.type];
+  const json: Record<string, unknown> = {
+    id: envelope.id,
+    type: envelope.type,
+    aggregateType: envelope.aggregateType,
+    aggregateId: envelope.aggregateId,
+  };
+  // proto3 JSON leaves out fields at their default value.
+  if (envelope.version !== 0) json.version = envelope.version;
+  if (envelope.occurredAt) json.occurredAt = envelope.occurredAt;
+  if (envelope.correlationId) json.correlationId = envelope.correlationId;
+  if (envelope.causationId) json.causationId = envelope.causationId;
+  if (envelope.traceparent) json.traceparent = envelope.traceparent;
+  // The union's data is the message of its type; TS cannot follow the correlation.
+  const data = toJson(schema, envelope.data as never) as Record<string, unknown>;
+  json.data = { '@type': `type.googleapis.com/${schema.typeName}`, ...data };
+  return utf8Encoder.encode(JSON.stringify(json));
+}
+
+/** The same bytes by way of protobuf's own writer; the reference the fast path is tested against. */
+export function encodeEnvelopeCanonical(envelope: Envelope): Uint8Array {
   const schema = eventSchemas[envelope.type];
   const message = createMessage(EventEnvelopeSchema, {
     id: envelope.id,
@@ -21,7 +51,6 @@ export function encodeEnvelope(envelope: Envelope): Uint8Array {
     correlationId: envelope.correlationId,
     causationId: envelope.causationId,
     traceparent: envelope.traceparent,
-    // The union's data is the message of its type; TS cannot follow the correlation.
     data: anyPack(schema, createMessage(schema, envelope.data as never)),
   });
   return encodeJson(EventEnvelopeSchema, message, cohortRegistry);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { create } from '@bufbuild/protobuf';
-import { decodeEnvelope, encodeEnvelope } from './event-codec.js';
+import { decodeEnvelope, encodeEnvelope, encodeEnvelopeCanonical } from './event-codec.js';
 import type { Envelope } from './envelope.js';
 import { TaskCreatedSchema } from './gen/cohort/v1/task_events_pb.js';
 import { TaskKind, TaskSourceKind } from './gen/cohort/v1/common_pb.js';
@@ -112,5 +112,27 @@ describe('decode errors never repeat the offending value', () => {
     expect(decoded.ok).toBe(false);
     expect(!decoded.ok && decoded.error.message).not.toContain(secret);
     expect(!decoded.ok && decoded.error.message).not.toContain('0123456789');
+  });
+});
+
+describe('the fast envelope writer', () => {
+  it('writes exactly what protobuf canonical JSON writes, for any title, params and metadata (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1 }),
+        fc.dictionary(fc.string(), fc.string()),
+        fc.record({ correlationId: fc.string(), causationId: fc.string(), traceparent: fc.string(), version: fc.nat(1_000_000) }),
+        fc.integer({ min: -1000, max: 1000 }),
+        (title, params, meta, priority) => {
+          const envelope = taskCreated({
+            ...meta,
+            data: create(TaskCreatedSchema, { taskId: 't-1', kind: TaskKind.REPO, title, agent: 'a', params, priority, dependsOn: ['x'] }),
+          } as Partial<Envelope>);
+          const fast = JSON.parse(new TextDecoder().decode(encodeEnvelope(envelope)));
+          const canonical = JSON.parse(new TextDecoder().decode(encodeEnvelopeCanonical(envelope)));
+          expect(fast).toEqual(canonical);
+        },
+      ),
+    );
   });
 });
