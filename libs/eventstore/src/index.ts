@@ -16,3 +16,4 @@ export { JetStreamEventStore, type JetStreamEventStoreOptions } from './jetstrea
 export { ensureEventStream, DEFAULT_DUPLICATE_WINDOW_MS, type EventStreamOptions } from './jetstream/ensure-event-stream.js';
 export { connectEventLog } from './jetstream/connect-event-log.js';
 export { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './kurrentdb/kurrentdb-event-store.js';
+export { eventIdFor } from './event-id-for.js';

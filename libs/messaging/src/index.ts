@@ -5,6 +5,7 @@ export { envelopeDecoder, inboundDecoder, type DecodedMessage, type MessageDecod
 export { type DeadLetter, type DeadLetterReason } from './dead-letter.js';
 export { retryDelayMs, type BackoffOptions } from './backoff.js';
 export { currentMessageContext, runWithMessageContext, type MessageContext } from './message-context.js';
+export { eventTrace, type EventTrace } from './event-trace.js';
 export { CommandServer, type CommandServerOptions, type CommandHandler, type CommandAcceptedInit } from './command-server.js';
 export {
   CommandClient,

@@ -15,10 +15,9 @@ import {
   type Usage,
 } from '@cohort/contracts';
 import { classifyError, costOf } from '@cohort/domain';
-import type { EventStore } from '@cohort/eventstore';
+import { eventIdFor, type EventStore } from '@cohort/eventstore';
 import type { Redactor } from '@cohort/platform';
 import { commitAndPush, spawnTree, taskBranchName, type ProcessExit, type ProcessTree } from '@cohort/runtime';
-import { deterministicEventId } from './event-ids.js';
 import type { HeartbeatWriter } from './heartbeats.js';
 import type { LogPublisher } from './log-publisher.js';
 import type { ProcessLedger } from './process-ledger.js';
@@ -142,7 +141,7 @@ export class AgentRun {
   private async appendFinished(result: RunResult): Promise<void> {
     const { plan, deps } = this;
     const event = {
-      id: deterministicEventId(`${plan.runId}:RunFinished`),
+      id: eventIdFor(`${plan.runId}:RunFinished`),
       type: 'RunFinished' as const,
       data: create(RunFinishedSchema, {
         runId: plan.runId,
@@ -205,7 +204,7 @@ export class AgentRun {
           { type: 'task', id: plan.taskId },
           [
             {
-              id: deterministicEventId(`${plan.runId}:RunUsageReported:${n}`),
+              id: eventIdFor(`${plan.runId}:RunUsageReported:${n}`),
               type: 'RunUsageReported',
               data: create(RunUsageReportedSchema, { runId: plan.runId, usage }),
               ...this.deps.eventMeta,

@@ -14,12 +14,11 @@ import {
   type ErrorInfo,
   type Topology,
 } from '@cohort/contracts';
-import { type EventStore, WrongExpectedVersion } from '@cohort/eventstore';
+import { eventIdFor, type EventStore, WrongExpectedVersion } from '@cohort/eventstore';
 import { CommandClient, currentMessageContext, MESSAGING_TOPOLOGY, NATS_CONNECTION } from '@cohort/messaging';
 import { Redactor } from '@cohort/platform';
 import { AgentRun } from './agent-run.js';
 import type { AgentRuntimeConfig } from './config.js';
-import { deterministicEventId } from './event-ids.js';
 import { HeartbeatWriter } from './heartbeats.js';
 import { LogPublisher } from './log-publisher.js';
 import { resolveRunEnv } from './run-env.js';
@@ -134,7 +133,7 @@ export class RunSupervisor {
           task,
           [
             {
-              id: deterministicEventId(`${plan.runId}:RunStarted`),
+              id: eventIdFor(`${plan.runId}:RunStarted`),
               type: 'RunStarted',
               data: create(RunStartedSchema, { runId: plan.runId, workspaceId: plan.workspaceId, prompt: plan.prompt }),
               ...meta,
@@ -230,7 +229,7 @@ export class RunSupervisor {
       { type: 'task', id: plan.taskId },
       [
         {
-          id: deterministicEventId(`${plan.runId}:RunFinished`),
+          id: eventIdFor(`${plan.runId}:RunFinished`),
           type: 'RunFinished',
           data: create(RunFinishedSchema, { runId: plan.runId, outcome: RunOutcome.FAILED, exitCode: -1, error }),
           ...this.causedBy(),

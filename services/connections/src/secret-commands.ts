@@ -13,7 +13,7 @@ import {
   type SetSecret,
 } from '@cohort/contracts';
 import type { EventStore } from '@cohort/eventstore';
-import { CommandFailure, childTraceparent, currentMessageContext, type CommandAcceptedInit } from '@cohort/messaging';
+import { CommandFailure, eventTrace, type CommandAcceptedInit } from '@cohort/messaging';
 import type { Redactor } from '@cohort/platform';
 import { formatScope, parseScope, validateSecretName, type SecretScope } from './secrets/secret-ref.js';
 import type { SecretVault } from './secrets/secret-vault.js';
@@ -91,7 +91,6 @@ export class SecretCommands {
       | { type: 'SecretSet'; data: ReturnType<typeof create<typeof SecretSetSchema>> }
       | { type: 'SecretDeleted'; data: ReturnType<typeof create<typeof SecretDeletedSchema>> },
   ): Promise<CommandAcceptedInit> {
-    const context = currentMessageContext();
     const id = secretAggregateId(scope, name);
     const result = await this.store.append(
       { type: 'secret', id },
@@ -99,9 +98,7 @@ export class SecretCommands {
         {
           ...event,
           id: randomUUID(),
-          ...(context?.correlationId ? { correlationId: context.correlationId } : {}),
-          ...(context?.messageId ? { causationId: context.messageId } : {}),
-          ...(context?.traceparent ? { traceparent: childTraceparent(context.traceparent) } : {}),
+          ...eventTrace(),
         },
       ],
       // The vault holds the truth; the events record what happened to it, in order.

@@ -1,27 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Envelope, TaskEvent } from '@cohort/contracts';
-import { childTraceparent, currentMessageContext } from '@cohort/messaging';
-
-export interface EventTrace {
-  readonly correlationId?: string;
-  readonly causationId?: string;
-  readonly traceparent?: string;
-}
-
-/**
- * Correlation, causation and trace of the command or message being handled, for
- * the events it causes: the correlation carries on, the handled message is the
- * cause, and the trace gets a child span.
- */
-export function eventTrace(): EventTrace {
-  const context = currentMessageContext();
-  if (!context) return {};
-  return {
-    ...(context.correlationId ? { correlationId: context.correlationId } : {}),
-    ...(context.messageId ? { causationId: context.messageId } : {}),
-    ...(context.traceparent ? { traceparent: childTraceparent(context.traceparent) } : {}),
-  };
-}
 
 /**
  * A UUID-shaped id that is the same for the same parts. Used where a repeated

@@ -14,11 +14,10 @@ import {
   type NewEvent,
 } from '@cohort/contracts';
 import { findRun } from '@cohort/domain';
-import { WrongExpectedVersion, type EventStore } from '@cohort/eventstore';
-import { currentMessageContext } from '@cohort/messaging';
+import { eventIdFor, WrongExpectedVersion, type EventStore } from '@cohort/eventstore';
+import { currentMessageContext, eventTrace } from '@cohort/messaging';
 import { redactCredentials, type Workspace, type WorkspaceHealth, type WorkspaceRuntime } from '@cohort/runtime';
 import type { PodManagerConfig } from './config.js';
-import { eventIdFor, eventTrace } from './event-metadata.js';
 import { keepsWorkspaces, planProvision, stillWaiting, taskStateOf, type ProvisionPlan } from './provision-plan.js';
 import { readRepoSettings } from './repo-settings.js';
 import { POD_MANAGER_CONFIG, EVENT_STORE, WORKSPACE_RUNTIME } from './tokens.js';

@@ -18,10 +18,9 @@ import {
   type TaskEvent,
 } from '@cohort/contracts';
 import { findRun, fold, isFinal, isPullRequestOpen, type TaskState } from '@cohort/domain';
-import type { EventStore } from '@cohort/eventstore';
+import { eventIdFor, type EventStore } from '@cohort/eventstore';
 import type { Forge } from '@cohort/forges';
-import { CommandFailure, type CommandAcceptedInit } from '@cohort/messaging';
-import { eventIdFor, eventTrace } from './event-metadata.js';
+import { CommandFailure, eventTrace, type CommandAcceptedInit } from '@cohort/messaging';
 import { checkStatusOf, checksOf, forgeVerdict, mergeErrorInfo } from './forge-mapping.js';
 import { ForgeRegistry, type RepoForge } from './forge-registry.js';
 import { EVENT_STORE } from './tokens.js';

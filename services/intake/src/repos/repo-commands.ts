@@ -12,8 +12,7 @@ import {
 } from '@cohort/contracts';
 import { DEFAULT_TEMPLATES } from '@cohort/domain';
 import { WrongExpectedVersion, type EventStore } from '@cohort/eventstore';
-import { CommandFailure, type CommandAcceptedInit } from '@cohort/messaging';
-import { eventTrace } from '../event-metadata.js';
+import { CommandFailure, eventTrace, type CommandAcceptedInit } from '@cohort/messaging';
 import { KeyedLock } from '../keyed-lock.js';
 import { EVENT_STORE } from '../tokens.js';
 import { RepoCatalog } from './repo-catalog.js';

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TaskSourceKind, TicketClosedSchema, create, type TaskSource } from '@cohort/contracts';
 import { fold } from '@cohort/domain';
 import { WrongExpectedVersion, type EventStore } from '@cohort/eventstore';
-import { deterministicId, eventTrace, taskEvents } from '../event-metadata.js';
+import { eventTrace } from '@cohort/messaging';
+import { deterministicId, taskEvents } from '../event-metadata.js';
 import { EVENT_STORE } from '../tokens.js';
 
 const MAX_ATTEMPTS = 5;
