@@ -1,16 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { natsTestContext, type NatsTestContext } from '@cohort/testing';
+import { freePort, natsTestContext, type NatsTestContext } from '@cohort/testing';
 import { startConnections, type RunningService } from './start-connections.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 let ctx: NatsTestContext | undefined;
 let service: RunningService | undefined;

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CommandErrorCode, ResolveForRunSchema, SetSecretSchema } from '@cohort/contracts';
 import { CommandClient } from '@cohort/messaging';
-import { natsTestContext, waitFor, type NatsTestContext } from '@cohort/testing';
-import { spawnService, type SpawnedService } from '../test/spawn-service.js';
+import { natsTestContext, spawnService, waitFor, type NatsTestContext, type SpawnedService } from '@cohort/testing';
 
 const ENTRY = 'services/connections/src/main.ts';
 let ctx: NatsTestContext | undefined;

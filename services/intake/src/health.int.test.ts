@@ -1,15 +1,6 @@
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { natsTestContext, type NatsTestContext } from '@cohort/testing';
+import { freePort, natsTestContext, type NatsTestContext } from '@cohort/testing';
 import { startIntake, type RunningService } from './start-intake.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 let ctx: NatsTestContext | undefined;
 let service: RunningService | undefined;

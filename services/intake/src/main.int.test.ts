@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CommandErrorCode, CreateTaskSchema, TaskKind } from '@cohort/contracts';
 import { CommandClient } from '@cohort/messaging';
-import { natsTestContext, waitFor, type NatsTestContext } from '@cohort/testing';
-import { spawnService, type SpawnedService } from '../test/spawn-service.js';
+import { natsTestContext, spawnService, waitFor, type NatsTestContext, type SpawnedService } from '@cohort/testing';
 
 const ENTRY = 'services/intake/src/main.ts';
 let ctx: NatsTestContext | undefined;

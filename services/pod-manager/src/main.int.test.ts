@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { create, ForgeKind, RepoRegisteredSchema } from '@cohort/contracts';
 import { JetStreamEventStore } from '@cohort/eventstore';
-import { natsTestContext, waitFor, type NatsTestContext } from '@cohort/testing';
+import { natsTestContext, spawnService, waitFor, type NatsTestContext, type SpawnedService } from '@cohort/testing';
 import { git, originRepo, runScheduled, taskCreated } from '../test/harness.js';
-import { spawnService, type SpawnedService } from '../test/spawn-service.js';
 
 let ctx: NatsTestContext | undefined;
 let service: SpawnedService | undefined;

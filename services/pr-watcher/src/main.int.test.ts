@@ -15,9 +15,8 @@ import {
 } from '@cohort/contracts';
 import { JetStreamEventStore } from '@cohort/eventstore';
 import { CommandClient } from '@cohort/messaging';
-import { natsTestContext, waitFor, type NatsTestContext } from '@cohort/testing';
+import { natsTestContext, spawnService, waitFor, type NatsTestContext, type SpawnedService } from '@cohort/testing';
 import { CI_COMMAND, git, pullRequestRequested, runFinished, runScheduled } from '../test/harness.js';
-import { spawnService, type SpawnedService } from '../test/spawn-service.js';
 
 let ctx: NatsTestContext | undefined;
 let service: SpawnedService | undefined;

@@ -1,10 +1,9 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { randomUUID } from 'node:crypto';
 import { create, Headers, RepoRegisteredSchema, RunOutcome, TaskKind } from '@cohort/contracts';
-import { waitFor } from '@cohort/testing';
+import { freePort, waitFor } from '@cohort/testing';
 import {
   appendTo,
   configFor,
@@ -230,11 +229,3 @@ describe('scheduler', () => {
     expect(letter!.header.get(Headers.deadLetterReason)).toBe('decode_malformed_json');
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

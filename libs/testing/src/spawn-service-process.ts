@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+// Entry points are given relative to the repository root, whichever test spawns them.
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface SpawnedService {
@@ -9,10 +10,15 @@ export interface SpawnedService {
   output(): string;
   /** Sends the signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
-  exited: Promise<number | null>;
+  /** Resolves with the exit code once the process has exited, for a service expected to stop on its own. */
+  readonly exited: Promise<number | null>;
 }
 
-/** Runs a service entry point as a real process, the way it runs in production (from source). */
+/**
+ * Runs a service entry point (e.g. `services/intake/src/main.ts`) as a real
+ * process, the way it runs in production (from source), with `env` over this
+ * process's environment.
+ */
 export function spawnService(entry: string, env: Record<string, string>): SpawnedService {
   const child = spawn(process.execPath, ['--conditions=cohort-source', '--import', 'tsx', entry], {
     cwd: ROOT,
