@@ -10,6 +10,7 @@ export * from './task/actions.js';
 export { reconcile, runIdFor, branchFor, hasCapacity, budgetUsd, type World, type Capacity } from './task/reconcile.js';
 export * from './task/action-to-events.js';
 export * from './task/pick-runnable.js';
+export * from './repo/repo-settings-of.js';
 export * from './templates/render.js';
 export * from './templates/params.js';
 export * from './templates/default-prompts.js';

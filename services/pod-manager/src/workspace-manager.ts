@@ -13,13 +13,12 @@ import {
   type ErrorInfo,
   type NewEvent,
 } from '@cohort/contracts';
-import { findRun } from '@cohort/domain';
+import { findRun, repoSettingsOf } from '@cohort/domain';
 import { eventIdFor, WrongExpectedVersion, type EventStore } from '@cohort/eventstore';
 import { currentMessageContext, eventTrace } from '@cohort/messaging';
 import { redactCredentials, type Workspace, type WorkspaceHealth, type WorkspaceRuntime } from '@cohort/runtime';
 import type { PodManagerConfig } from './config.js';
 import { keepsWorkspaces, planProvision, stillWaiting, taskStateOf, type ProvisionPlan } from './provision-plan.js';
-import { readRepoSettings } from './repo-settings.js';
 import { POD_MANAGER_CONFIG, EVENT_STORE, WORKSPACE_RUNTIME } from './tokens.js';
 import { stateError, workspaceErrorInfo } from './workspace-error.js';
 
@@ -168,7 +167,7 @@ export class WorkspaceManager {
   }
 
   private async provisionWorktree(plan: ProvisionPlan): Promise<void> {
-    const settings = plan.repoId ? await readRepoSettings(this.store, plan.repoId) : undefined;
+    const settings = plan.repoId ? repoSettingsOf((await this.store.read({ type: 'repo', id: plan.repoId })).events) : undefined;
     if (!settings) {
       return this.fail(
         plan,

@@ -4,10 +4,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Inject, Injectable } from '@nestjs/common';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { ForgeKind, type RepoSettings, type Topology } from '@cohort/contracts';
+import { repoSettingsOf } from '@cohort/domain';
 import type { EventStore } from '@cohort/eventstore';
 import { LocalGitForge, type Forge } from '@cohort/forges';
 import type { PrWatcherConfig } from './config.js';
-import { readRepoSettings } from './repo-settings.js';
 import { EVENT_STORE, PR_WATCHER_CONFIG } from './tokens.js';
 
 export const JETSTREAM_MANAGER = Symbol('JETSTREAM_MANAGER');
@@ -40,7 +40,7 @@ export class ForgeRegistry {
   ) {}
 
   async forRepo(repoId: string): Promise<ForgeLookup> {
-    const settings = repoId ? await readRepoSettings(this.store, repoId) : undefined;
+    const settings = repoId ? repoSettingsOf((await this.store.read({ type: 'repo', id: repoId })).events) : undefined;
     if (!settings) return { ok: false, reason: `repo ${JSON.stringify(repoId)} is not registered` };
     if (settings.forge !== ForgeKind.LOCAL && settings.forge !== ForgeKind.UNSPECIFIED) {
       return {
