@@ -19,7 +19,8 @@ describe('ensureMessagingStreams', () => {
     expect(streams.logs.config).toMatchObject({
       name: ctx.topology.streams.logs,
       subjects: [ctx.topology.allLogs],
-      max_bytes: 10 * 1024 ** 3,
+      // The test run sets COHORT_LOGS_MAX_BYTES (see vitest.config.ts); without it the default is 10 GiB.
+      max_bytes: Number(process.env.COHORT_LOGS_MAX_BYTES ?? 10 * 1024 ** 3),
     });
     expect(streams.inbox.config.duplicate_window).toBe(nanos(120_000));
   });
