@@ -5,3 +5,4 @@ export * from './postgres-database.js';
 export * from './wait-for.js';
 export * from './git-fixture.js';
 export * from './spawn-service-process.js';
+export * from './git-sync.js';

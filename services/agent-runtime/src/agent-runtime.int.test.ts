@@ -14,9 +14,8 @@ import {
   RunStartedSchema,
   type EnvelopeOf,
 } from '@cohort/contracts';
-import { waitFor } from '@cohort/testing';
+import { gitSync, waitFor } from '@cohort/testing';
 import {
-  git,
   processesIn,
   repoFixture,
   runScheduled,
@@ -81,7 +80,7 @@ describe('agent-runtime', () => {
     expect(started.data.prompt).toContain('Make the sum function add.');
     expect(started.data.workspaceId).toBe(`ws-${s.runId}`);
 
-    const pushed = git(s.repo.origin, 'rev-parse', s.repo.branch);
+    const pushed = gitSync(s.repo.origin, 'rev-parse', s.repo.branch);
     expect(finished.data).toMatchObject({
       runId: s.runId,
       outcome: RunOutcome.SUCCEEDED,
@@ -90,7 +89,7 @@ describe('agent-runtime', () => {
       headSha: pushed,
       hasChanges: true,
     });
-    expect(git(s.repo.origin, 'show', `${pushed}:src/sum.js`)).toBe('export const sum = (a, b) => a + b;');
+    expect(gitSync(s.repo.origin, 'show', `${pushed}:src/sum.js`)).toBe('export const sum = (a, b) => a + b;');
     // No cost reported by the agent: priced from the table (claude-sonnet-4: $3 in, $15 out per MTok).
     expect(finished.data.usage).toMatchObject({ inputTokens: 1000, outputTokens: 200, model: 'claude-sonnet-4' });
     expect(finished.data.usage!.costUsd).toBeCloseTo(0.006, 9);
@@ -166,7 +165,7 @@ resume:ci_failure:
     const finished = await s.finished();
     expect(finished.data.outcome).toBe(RunOutcome.FAILED);
     expect(finished.data.error?.message).toContain('contain the value of a secret');
-    expect(() => git(s.repo.origin, 'rev-parse', '--verify', '--quiet', s.repo.branch)).toThrow();
+    expect(() => gitSync(s.repo.origin, 'rev-parse', '--verify', '--quiet', s.repo.branch)).toThrow();
     expect(JSON.stringify(s.logs)).not.toContain(SECRET);
   });
 
@@ -206,7 +205,7 @@ resume:ci_failure:
       summary: 'Almost there.\n\n- src/sum.js:2: use + instead of -',
       headSha: '',
     });
-    expect(() => git(s.repo.origin, 'rev-parse', '--verify', '--quiet', s.repo.branch)).toThrow();
+    expect(() => gitSync(s.repo.origin, 'rev-parse', '--verify', '--quiet', s.repo.branch)).toThrow();
   });
 
   it('kills what the agent left running in the background when it exits', async () => {
@@ -248,7 +247,7 @@ resume:ci_failure:
     const finished = await s.finished();
     expect(finished.data.outcome).toBe(RunOutcome.CANCELLED);
     // Work of a cancelled run is not pushed.
-    expect(() => git(s.repo.origin, 'rev-parse', '--verify', '--quiet', s.repo.branch)).toThrow();
+    expect(() => gitSync(s.repo.origin, 'rev-parse', '--verify', '--quiet', s.repo.branch)).toThrow();
   });
 
   it('runs at most the configured number of agents; a waiting run starts when a slot frees, and cancels still get through', async () => {

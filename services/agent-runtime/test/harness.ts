@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,17 +23,9 @@ import {
 } from '@cohort/contracts';
 import { ensureEventStream, JetStreamEventStore } from '@cohort/eventstore';
 import { ensureMessagingStreams } from '@cohort/messaging';
-import { natsTestContext, waitFor, type NatsTestContext } from '@cohort/testing';
+import { gitSync, natsTestContext, waitFor, type NatsTestContext } from '@cohort/testing';
 import { readAgentRuntimeConfig, type AgentRuntimeConfig } from '../src/config.js';
 import { openHeartbeats, startAgentRuntime, type AgentRuntimeHandle } from '../src/start-agent-runtime.js';
-
-export function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
-  }).trim();
-}
 
 /** A bare origin with one commit on main, and a worktree of it on the task's branch, as pod-manager prepares it. */
 export interface RepoFixture {
@@ -49,18 +40,18 @@ export function repoFixture(taskId: string): RepoFixture {
   const dir = mkdtempSync(join(tmpdir(), 'agent-runtime-'));
   const origin = join(dir, 'origin.git');
   const seed = join(dir, 'seed');
-  git(dir, 'init', '--quiet', '--bare', '-b', 'main', origin);
-  git(dir, 'init', '--quiet', '-b', 'main', seed);
+  gitSync(dir, 'init', '--quiet', '--bare', '-b', 'main', origin);
+  gitSync(dir, 'init', '--quiet', '-b', 'main', seed);
   writeFileSync(join(seed, 'README.md'), '# demo\n');
-  git(seed, 'add', '.');
-  git(seed, 'commit', '--quiet', '-m', 'initial');
-  git(seed, 'push', '--quiet', origin, 'main');
+  gitSync(seed, 'add', '.');
+  gitSync(seed, 'commit', '--quiet', '-m', 'initial');
+  gitSync(seed, 'push', '--quiet', origin, 'main');
   const mirror = join(dir, 'mirror.git');
-  git(dir, 'clone', '--quiet', '--bare', origin, mirror);
+  gitSync(dir, 'clone', '--quiet', '--bare', origin, mirror);
   const worktree = join(dir, 'worktree');
   const branch = `cohort/${taskId}`;
-  git(mirror, 'worktree', 'add', '--quiet', '-b', branch, worktree, 'main');
-  const baseSha = git(worktree, 'rev-parse', 'HEAD');
+  gitSync(mirror, 'worktree', 'add', '--quiet', '-b', branch, worktree, 'main');
+  const baseSha = gitSync(worktree, 'rev-parse', 'HEAD');
   return { dir, origin, worktree, baseSha, branch };
 }
 

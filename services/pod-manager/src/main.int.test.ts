@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { create, ForgeKind, RepoRegisteredSchema } from '@cohort/contracts';
 import { JetStreamEventStore } from '@cohort/eventstore';
-import { natsTestContext, spawnService, waitFor, type NatsTestContext, type SpawnedService } from '@cohort/testing';
-import { git, originRepo, runScheduled, taskCreated } from '../test/harness.js';
+import { gitSync, natsTestContext, spawnService, waitFor, type NatsTestContext, type SpawnedService } from '@cohort/testing';
+import { originRepo, runScheduled, taskCreated } from '../test/harness.js';
 
 let ctx: NatsTestContext | undefined;
 let service: SpawnedService | undefined;
@@ -55,7 +55,7 @@ describe('pod-manager as a process', () => {
     );
     if (ready.type !== 'WorkspaceReady') throw new Error('unreachable');
     expect(ready.data.baseSha).toBe(mainSha);
-    expect(git(ready.data.path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(`cohort/${taskId}`);
+    expect(gitSync(ready.data.path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(`cohort/${taskId}`);
 
     const readiness = await waitFor('a workspace health report on /readyz', async () => {
       const response = await fetch(`http://127.0.0.1:${port}/readyz`);

@@ -13,8 +13,8 @@ import {
   TaskCompletedSchema,
   TaskKind,
 } from '@cohort/contracts';
-import { waitFor } from '@cohort/testing';
-import { git, podScenario, runScheduled, taskCreated, type PodScenario } from '../test/harness.js';
+import { gitSync, waitFor } from '@cohort/testing';
+import { podScenario, runScheduled, taskCreated, type PodScenario } from '../test/harness.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -44,8 +44,8 @@ describe('pod-manager', () => {
     expect(ready.data).toMatchObject({ runId, branch: `cohort/${taskId}`, runtime: 'local', baseSha: s.mainSha });
     expect(ready.data.workspaceId).toBe(`${taskId}.${runId}`);
     expect(ready.data.path.startsWith(s.dataDir)).toBe(true);
-    expect(git(ready.data.path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(`cohort/${taskId}`);
-    expect(git(ready.data.path, 'rev-parse', 'HEAD')).toBe(s.mainSha);
+    expect(gitSync(ready.data.path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(`cohort/${taskId}`);
+    expect(gitSync(ready.data.path, 'rev-parse', 'HEAD')).toBe(s.mainSha);
     expect(readFileSync(join(ready.data.path, '.setup-done'), 'utf8').trim()).toBe('prepared');
   });
 
@@ -213,10 +213,10 @@ describe('pod-manager', () => {
     await s.append(taskId, taskCreated(taskId, s.repoId), runScheduled(taskId, runId));
     const first = await s.waitForEvent(taskId, 'WorkspaceReady');
     writeFileSync(join(first.data.path, 'sum.js'), 'export const sum = (a, b) => a + b;\n');
-    git(first.data.path, 'add', '.');
-    git(first.data.path, 'commit', '--quiet', '-m', 'first attempt');
-    git(first.data.path, 'push', '--quiet', 'origin', `cohort/${taskId}`);
-    const pushed = git(first.data.path, 'rev-parse', 'HEAD');
+    gitSync(first.data.path, 'add', '.');
+    gitSync(first.data.path, 'commit', '--quiet', '-m', 'first attempt');
+    gitSync(first.data.path, 'push', '--quiet', 'origin', `cohort/${taskId}`);
+    const pushed = gitSync(first.data.path, 'rev-parse', 'HEAD');
     await s.append(taskId, runFinished(runId));
     await s.waitForEvent(taskId, 'WorkspaceReleased');
 
@@ -227,7 +227,7 @@ describe('pod-manager', () => {
     );
     if (second.type !== 'WorkspaceReady') throw new Error('unreachable');
     expect(second.data.baseSha).toBe(s.mainSha);
-    expect(git(second.data.path, 'rev-parse', 'HEAD')).toBe(pushed);
-    expect(git(second.data.path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(`cohort/${taskId}`);
+    expect(gitSync(second.data.path, 'rev-parse', 'HEAD')).toBe(pushed);
+    expect(gitSync(second.data.path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(`cohort/${taskId}`);
   });
 });

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,30 +18,22 @@ import {
   type NewEvent,
 } from '@cohort/contracts';
 import { JetStreamEventStore } from '@cohort/eventstore';
-import { natsTestContext, waitFor, type NatsTestContext } from '@cohort/testing';
+import { gitSync, natsTestContext, waitFor, type NatsTestContext } from '@cohort/testing';
 import { readPodManagerConfig, type PodManagerConfig } from '../src/config.js';
 import { startPodManager, type PodManagerHandle } from '../src/start-pod-manager.js';
-
-export function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
-  }).trim();
-}
 
 /** A bare origin with one commit on main holding a tiny package. */
 export function originRepo(dir: string): { origin: string; mainSha: string } {
   const origin = join(dir, 'origin.git');
   const seed = join(dir, 'seed');
-  git(dir, 'init', '--quiet', '--bare', '-b', 'main', origin);
-  git(dir, 'init', '--quiet', '-b', 'main', seed);
+  gitSync(dir, 'init', '--quiet', '--bare', '-b', 'main', origin);
+  gitSync(dir, 'init', '--quiet', '-b', 'main', seed);
   writeFileSync(join(seed, 'package.json'), '{ "name": "demo", "version": "1.0.0" }\n');
   writeFileSync(join(seed, 'README.md'), '# demo\n');
-  git(seed, 'add', '.');
-  git(seed, 'commit', '--quiet', '-m', 'initial');
-  git(seed, 'push', '--quiet', origin, 'main');
-  return { origin, mainSha: git(origin, 'rev-parse', 'main') };
+  gitSync(seed, 'add', '.');
+  gitSync(seed, 'commit', '--quiet', '-m', 'initial');
+  gitSync(seed, 'push', '--quiet', origin, 'main');
+  return { origin, mainSha: gitSync(origin, 'rev-parse', 'main') };
 }
 
 export type RunScheduledInit = Omit<Exclude<MessageInitShape<typeof RunScheduledSchema>, { $typeName: string }>, '$typeName'>;

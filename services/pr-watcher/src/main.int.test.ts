@@ -15,8 +15,8 @@ import {
 } from '@cohort/contracts';
 import { JetStreamEventStore } from '@cohort/eventstore';
 import { CommandClient } from '@cohort/messaging';
-import { natsTestContext, spawnService, waitFor, type NatsTestContext, type SpawnedService } from '@cohort/testing';
-import { CI_COMMAND, git, pullRequestRequested, runFinished, runScheduled } from '../test/harness.js';
+import { gitSync, natsTestContext, spawnService, waitFor, type NatsTestContext, type SpawnedService } from '@cohort/testing';
+import { CI_COMMAND, pullRequestRequested, runFinished, runScheduled } from '../test/harness.js';
 
 let ctx: NatsTestContext | undefined;
 let service: SpawnedService | undefined;
@@ -33,20 +33,20 @@ describe('pr-watcher as a process', () => {
     dir = mkdtempSync(join(tmpdir(), 'pr-watcher-main-'));
     const origin = join(dir, 'origin.git');
     const work = join(dir, 'work');
-    git(dir, 'init', '--quiet', '--bare', '-b', 'main', origin);
-    git(dir, 'init', '--quiet', '-b', 'main', work);
+    gitSync(dir, 'init', '--quiet', '--bare', '-b', 'main', origin);
+    gitSync(dir, 'init', '--quiet', '-b', 'main', work);
     writeFileSync(join(work, 'app.txt'), 'one\n');
-    git(work, 'add', '.');
-    git(work, 'commit', '--quiet', '-m', 'initial');
-    git(work, 'push', '--quiet', origin, 'main');
+    gitSync(work, 'add', '.');
+    gitSync(work, 'commit', '--quiet', '-m', 'initial');
+    gitSync(work, 'push', '--quiet', origin, 'main');
     const taskId = `t-${randomUUID().slice(0, 8)}`;
-    git(work, 'checkout', '--quiet', '-b', `cohort/${taskId}`);
+    gitSync(work, 'checkout', '--quiet', '-b', `cohort/${taskId}`);
     writeFileSync(join(work, 'app.txt'), 'two\n');
     writeFileSync(join(work, 'ok'), 'yes\n');
-    git(work, 'add', '.');
-    git(work, 'commit', '--quiet', '-m', 'change');
-    git(work, 'push', '--quiet', origin, `cohort/${taskId}`);
-    const head = git(work, 'rev-parse', 'HEAD');
+    gitSync(work, 'add', '.');
+    gitSync(work, 'commit', '--quiet', '-m', 'change');
+    gitSync(work, 'push', '--quiet', origin, `cohort/${taskId}`);
+    const head = gitSync(work, 'rev-parse', 'HEAD');
 
     service = spawnService('services/pr-watcher/src/main.ts', {
       NATS_URL: ctx.url,
@@ -110,10 +110,10 @@ describe('pr-watcher as a process', () => {
     expect(await find('ReviewSubmitted')).toBeDefined();
 
     // The base moves under the pull request; nothing but the poll notices.
-    git(work, 'checkout', '--quiet', 'main');
+    gitSync(work, 'checkout', '--quiet', 'main');
     writeFileSync(join(work, 'app.txt'), 'three\n');
-    git(work, 'commit', '--quiet', '-am', 'base moves');
-    git(work, 'push', '--quiet', origin, 'main');
+    gitSync(work, 'commit', '--quiet', '-am', 'base moves');
+    gitSync(work, 'push', '--quiet', origin, 'main');
     const conflict = await waitFor('ConflictDetected from the poll', () => find('ConflictDetected'), 20_000);
     expect(conflict.type === 'ConflictDetected' && conflict.data.files).toEqual(['app.txt']);
 

@@ -14,7 +14,8 @@ import {
   TaskKind,
 } from '@cohort/contracts';
 import { CommandClient } from '@cohort/messaging';
-import { git, prScenario, pullRequestRequested, runFinished, runScheduled, type PrScenario } from '../test/harness.js';
+import { gitSync } from '@cohort/testing';
+import { prScenario, pullRequestRequested, runFinished, runScheduled, type PrScenario } from '../test/harness.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -153,18 +154,18 @@ describe('pr-watcher', () => {
     const s = await setup('merge');
     const head = await s.openPullRequest(FIX_AND_OK);
     await s.waitForEvent('ChecksReported');
-    const baseBefore = git(s.origin, 'rev-parse', 'main');
+    const baseBefore = gitSync(s.origin, 'rev-parse', 'main');
 
     await s.append(mergeRequested(1, head), mergeRequested(1, head));
     const merged = await s.waitForEvent('PullRequestMerged');
     await new Promise((r) => setTimeout(r, 1000));
 
     expect(await s.all('PullRequestMerged')).toHaveLength(1);
-    expect(git(s.origin, 'rev-list', '--count', `${baseBefore}..main`)).toBe('1');
-    expect(git(s.origin, 'rev-parse', 'main')).toBe(merged.data.mergeSha);
-    expect(git(s.origin, 'rev-parse', `${merged.data.mergeSha}^`)).toBe(baseBefore);
-    expect(git(s.origin, 'show', 'main:sum.js')).toBe('export const sum = (a, b) => a + b;');
-    expect(git(s.origin, 'log', '-1', '--format=%s', 'main')).toBe('Fix sum');
+    expect(gitSync(s.origin, 'rev-list', '--count', `${baseBefore}..main`)).toBe('1');
+    expect(gitSync(s.origin, 'rev-parse', 'main')).toBe(merged.data.mergeSha);
+    expect(gitSync(s.origin, 'rev-parse', `${merged.data.mergeSha}^`)).toBe(baseBefore);
+    expect(gitSync(s.origin, 'show', 'main:sum.js')).toBe('export const sum = (a, b) => a + b;');
+    expect(gitSync(s.origin, 'log', '-1', '--format=%s', 'main')).toBe('Fix sum');
   });
 
   it('refuses to merge a head that moved since the merge was requested', async () => {
@@ -172,12 +173,12 @@ describe('pr-watcher', () => {
     const head = await s.openPullRequest(FIX_AND_OK);
     await s.waitForEvent('ChecksReported');
     s.push(s.branch, { 'extra.txt': 'unchecked\n' }, 'unchecked change');
-    const baseBefore = git(s.origin, 'rev-parse', 'main');
+    const baseBefore = gitSync(s.origin, 'rev-parse', 'main');
 
     await s.append(mergeRequested(1, head));
     const failed = await s.waitForEvent('MergeFailed');
     expect(failed.data.error).toMatchObject({ title: 'Head moved', retryable: false });
-    expect(git(s.origin, 'rev-parse', 'main')).toBe(baseBefore);
+    expect(gitSync(s.origin, 'rev-parse', 'main')).toBe(baseBefore);
     expect(await s.all('PullRequestMerged')).toHaveLength(0);
   });
 
@@ -192,13 +193,13 @@ describe('pr-watcher', () => {
     expect(failed.data.error).toMatchObject({ title: 'Merge conflict', retryable: false });
     const conflict = await s.waitForEvent('ConflictDetected');
     expect(conflict.data).toMatchObject({ number: 1, headSha: head, files: ['sum.js'] });
-    expect(git(s.origin, 'rev-parse', 'main')).toBe(base);
+    expect(gitSync(s.origin, 'rev-parse', 'main')).toBe(base);
   });
 
   it('asks for attention when the requested branch has nothing to merge', async () => {
     const s = await setup('empty');
-    git(s.origin, 'branch', s.branch, 'main');
-    const head = git(s.origin, 'rev-parse', s.branch);
+    gitSync(s.origin, 'branch', s.branch, 'main');
+    const head = gitSync(s.origin, 'rev-parse', s.branch);
     await s.append(
       {
         id: randomUUID(),

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,17 +19,9 @@ import {
   type NewEvent,
 } from '@cohort/contracts';
 import { JetStreamEventStore } from '@cohort/eventstore';
-import { natsTestContext, waitFor, type NatsTestContext } from '@cohort/testing';
+import { gitSync, natsTestContext, waitFor, type NatsTestContext } from '@cohort/testing';
 import { readPrWatcherConfig, type PrWatcherConfig } from '../src/config.js';
 import { startPrWatcher, type PrWatcherHandle } from '../src/start-pr-watcher.js';
-
-export function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
-  }).trim();
-}
 
 /** CI of the demo package: passes once a file named `ok` exists. */
 export const CI_COMMAND = `sh -c 'test -f ok || { echo "ok file is missing" >&2; exit 1; }'`;
@@ -60,13 +51,13 @@ export async function prScenario(label: string, config: Partial<PrWatcherConfig>
   const dir = mkdtempSync(join(tmpdir(), 'pr-watcher-'));
   const origin = join(dir, 'origin.git');
   const seed = join(dir, 'seed');
-  git(dir, 'init', '--quiet', '--bare', '-b', 'main', origin);
-  git(dir, 'init', '--quiet', '-b', 'main', seed);
+  gitSync(dir, 'init', '--quiet', '--bare', '-b', 'main', origin);
+  gitSync(dir, 'init', '--quiet', '-b', 'main', seed);
   writeFileSync(join(seed, 'package.json'), '{ "name": "demo", "version": "1.0.0" }\n');
   writeFileSync(join(seed, 'sum.js'), 'export const sum = (a, b) => a - b;\n');
-  git(seed, 'add', '.');
-  git(seed, 'commit', '--quiet', '-m', 'initial');
-  git(seed, 'push', '--quiet', origin, 'main');
+  gitSync(seed, 'add', '.');
+  gitSync(seed, 'commit', '--quiet', '-m', 'initial');
+  gitSync(seed, 'push', '--quiet', origin, 'main');
 
   const service = await startPrWatcher(
     {
@@ -101,14 +92,14 @@ export async function prScenario(label: string, config: Partial<PrWatcherConfig>
   let clones = 0;
   const push = (target: string, files: Record<string, string>, message = 'change') => {
     const work = join(dir, `clone-${++clones}`);
-    git(dir, 'clone', '--quiet', origin, work);
-    const exists = git(work, 'ls-remote', '--heads', 'origin', target) !== '';
-    git(work, 'checkout', '--quiet', '-B', target, exists ? `origin/${target}` : 'origin/main');
+    gitSync(dir, 'clone', '--quiet', origin, work);
+    const exists = gitSync(work, 'ls-remote', '--heads', 'origin', target) !== '';
+    gitSync(work, 'checkout', '--quiet', '-B', target, exists ? `origin/${target}` : 'origin/main');
     for (const [path, content] of Object.entries(files)) writeFileSync(join(work, path), content);
-    git(work, 'add', '.');
-    git(work, 'commit', '--quiet', '-m', message);
-    git(work, 'push', '--quiet', 'origin', `HEAD:refs/heads/${target}`);
-    return git(work, 'rev-parse', 'HEAD');
+    gitSync(work, 'add', '.');
+    gitSync(work, 'commit', '--quiet', '-m', message);
+    gitSync(work, 'push', '--quiet', 'origin', `HEAD:refs/heads/${target}`);
+    return gitSync(work, 'rev-parse', 'HEAD');
   };
   const append = async (...newEvents: NewEvent[]) => {
     await store.append(aggregate, newEvents, { expectedVersion: 'any' });
