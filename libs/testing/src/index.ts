@@ -6,3 +6,4 @@ export * from './wait-for.js';
 export * from './git-fixture.js';
 export * from './spawn-service-process.js';
 export * from './git-sync.js';
+export * from './seed-origin.js';

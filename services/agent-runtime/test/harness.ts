@@ -23,7 +23,7 @@ import {
 } from '@cohort/contracts';
 import { ensureEventStream, JetStreamEventStore } from '@cohort/eventstore';
 import { ensureMessagingStreams } from '@cohort/messaging';
-import { gitSync, natsTestContext, waitFor, type NatsTestContext } from '@cohort/testing';
+import { gitSync, seedOrigin, natsTestContext, waitFor, type NatsTestContext } from '@cohort/testing';
 import { readAgentRuntimeConfig, type AgentRuntimeConfig } from '../src/config.js';
 import { openHeartbeats, startAgentRuntime, type AgentRuntimeHandle } from '../src/start-agent-runtime.js';
 
@@ -38,14 +38,7 @@ export interface RepoFixture {
 
 export function repoFixture(taskId: string): RepoFixture {
   const dir = mkdtempSync(join(tmpdir(), 'agent-runtime-'));
-  const origin = join(dir, 'origin.git');
-  const seed = join(dir, 'seed');
-  gitSync(dir, 'init', '--quiet', '--bare', '-b', 'main', origin);
-  gitSync(dir, 'init', '--quiet', '-b', 'main', seed);
-  writeFileSync(join(seed, 'README.md'), '# demo\n');
-  gitSync(seed, 'add', '.');
-  gitSync(seed, 'commit', '--quiet', '-m', 'initial');
-  gitSync(seed, 'push', '--quiet', origin, 'main');
+  const { origin } = seedOrigin(dir, { 'README.md': '# demo\n' });
   const mirror = join(dir, 'mirror.git');
   gitSync(dir, 'clone', '--quiet', '--bare', origin, mirror);
   const worktree = join(dir, 'worktree');

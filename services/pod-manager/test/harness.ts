@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -18,21 +18,13 @@ import {
   type NewEvent,
 } from '@cohort/contracts';
 import { JetStreamEventStore } from '@cohort/eventstore';
-import { gitSync, natsTestContext, waitFor, type NatsTestContext } from '@cohort/testing';
+import { gitSync, seedOrigin, natsTestContext, waitFor, type NatsTestContext } from '@cohort/testing';
 import { readPodManagerConfig, type PodManagerConfig } from '../src/config.js';
 import { startPodManager, type PodManagerHandle } from '../src/start-pod-manager.js';
 
 /** A bare origin with one commit on main holding a tiny package. */
 export function originRepo(dir: string): { origin: string; mainSha: string } {
-  const origin = join(dir, 'origin.git');
-  const seed = join(dir, 'seed');
-  gitSync(dir, 'init', '--quiet', '--bare', '-b', 'main', origin);
-  gitSync(dir, 'init', '--quiet', '-b', 'main', seed);
-  writeFileSync(join(seed, 'package.json'), '{ "name": "demo", "version": "1.0.0" }\n');
-  writeFileSync(join(seed, 'README.md'), '# demo\n');
-  gitSync(seed, 'add', '.');
-  gitSync(seed, 'commit', '--quiet', '-m', 'initial');
-  gitSync(seed, 'push', '--quiet', origin, 'main');
+  const { origin } = seedOrigin(dir, { 'package.json': '{ "name": "demo", "version": "1.0.0" }\n', 'README.md': '# demo\n' });
   return { origin, mainSha: gitSync(origin, 'rev-parse', 'main') };
 }
 

@@ -15,7 +15,7 @@ import {
 } from '@cohort/contracts';
 import { JetStreamEventStore } from '@cohort/eventstore';
 import { CommandClient } from '@cohort/messaging';
-import { gitSync, natsTestContext, spawnService, waitFor, type NatsTestContext, type SpawnedService } from '@cohort/testing';
+import { gitSync, seedOrigin, natsTestContext, spawnService, waitFor, type NatsTestContext, type SpawnedService } from '@cohort/testing';
 import { CI_COMMAND, pullRequestRequested, runFinished, runScheduled } from '../test/harness.js';
 
 let ctx: NatsTestContext | undefined;
@@ -31,14 +31,7 @@ describe('pr-watcher as a process', () => {
   it('opens a pull request, answers SubmitReview, polls for conflicts on its own and exits 0 on SIGTERM', async () => {
     ctx = await natsTestContext({ label: 'prmain' });
     dir = mkdtempSync(join(tmpdir(), 'pr-watcher-main-'));
-    const origin = join(dir, 'origin.git');
-    const work = join(dir, 'work');
-    gitSync(dir, 'init', '--quiet', '--bare', '-b', 'main', origin);
-    gitSync(dir, 'init', '--quiet', '-b', 'main', work);
-    writeFileSync(join(work, 'app.txt'), 'one\n');
-    gitSync(work, 'add', '.');
-    gitSync(work, 'commit', '--quiet', '-m', 'initial');
-    gitSync(work, 'push', '--quiet', origin, 'main');
+    const { origin, clone: work } = seedOrigin(dir, { 'app.txt': 'one\n' }, 'work');
     const taskId = `t-${randomUUID().slice(0, 8)}`;
     gitSync(work, 'checkout', '--quiet', '-b', `cohort/${taskId}`);
     writeFileSync(join(work, 'app.txt'), 'two\n');

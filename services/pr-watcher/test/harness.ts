@@ -19,7 +19,7 @@ import {
   type NewEvent,
 } from '@cohort/contracts';
 import { JetStreamEventStore } from '@cohort/eventstore';
-import { gitSync, natsTestContext, waitFor, type NatsTestContext } from '@cohort/testing';
+import { gitSync, seedOrigin, natsTestContext, waitFor, type NatsTestContext } from '@cohort/testing';
 import { readPrWatcherConfig, type PrWatcherConfig } from '../src/config.js';
 import { startPrWatcher, type PrWatcherHandle } from '../src/start-pr-watcher.js';
 
@@ -49,15 +49,10 @@ export interface PrScenario {
 export async function prScenario(label: string, config: Partial<PrWatcherConfig> = {}): Promise<PrScenario> {
   const ctx = await natsTestContext({ label });
   const dir = mkdtempSync(join(tmpdir(), 'pr-watcher-'));
-  const origin = join(dir, 'origin.git');
-  const seed = join(dir, 'seed');
-  gitSync(dir, 'init', '--quiet', '--bare', '-b', 'main', origin);
-  gitSync(dir, 'init', '--quiet', '-b', 'main', seed);
-  writeFileSync(join(seed, 'package.json'), '{ "name": "demo", "version": "1.0.0" }\n');
-  writeFileSync(join(seed, 'sum.js'), 'export const sum = (a, b) => a - b;\n');
-  gitSync(seed, 'add', '.');
-  gitSync(seed, 'commit', '--quiet', '-m', 'initial');
-  gitSync(seed, 'push', '--quiet', origin, 'main');
+  const { origin } = seedOrigin(dir, {
+    'package.json': '{ "name": "demo", "version": "1.0.0" }\n',
+    'sum.js': 'export const sum = (a, b) => a - b;\n',
+  });
 
   const service = await startPrWatcher(
     {
