@@ -43,6 +43,9 @@ const CREATE_INTERVAL_MS = rateArg ? Number(rateArg.split('=')[1]) : quick ? 100
 const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const repoRoot = resolve(import.meta.dirname, '../../..');
 
+// Every task adds a file of its own, so each pull request has a change and none conflicts with another.
+const NOOP_PLAYBOOK = 'initial:\n  - run: echo done > "out-$(date +%s%N)-$$.txt"\n';
+
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -108,17 +111,16 @@ try {
   const hopP50 = await baselineHopMs(nc, tp);
   const noop = await bareRepo(dataDir, 'noop', {
     'README.md': 'bench\n',
-    '.cohort/playbook.yaml': 'initial:\n  - write: { path: done.txt, content: "done\\n" }\n',
+    '.cohort/playbook.yaml': NOOP_PLAYBOOK,
   });
   const resumeRepo = await bareRepo(dataDir, 'resume', {
     'README.md': 'bench\n',
-    '.cohort/playbook.yaml':
-      'initial:\n  - write: { path: first.txt, content: "1\\n" }\nresume:ci_failure:\n  - write: { path: fixed.txt, content: "ok\\n" }\n',
+    '.cohort/playbook.yaml': `${NOOP_PLAYBOOK}resume:ci_failure:\n  - run: touch "fixed-$(date +%s%N).txt"\n`,
   });
   const commands = new CommandClient(nc, tp, { timeoutMs: 5000 });
   for (const [name, origin, ci] of [
     ['noop', noop, 'true'],
-    ['resume', resumeRepo, 'test -f fixed.txt'],
+    ['resume', resumeRepo, 'ls fixed-*.txt'],
   ] as const) {
     for (let attempt = 0; ; attempt++) {
       const result = await commands.send('intake', 'RegisterRepo', RegisterRepoSchema, {
@@ -208,6 +210,9 @@ try {
     start_p50_vs_hop: round(percentile(startLatencies, 50) / hopP50),
     ...stages,
   };
+  const lastTypes = new Map<string, number>();
+  for (const h of histories) lastTypes.set(h.at(-1)?.type ?? 'none', (lastTypes.get(h.at(-1)?.type ?? 'none') ?? 0) + 1);
+  console.log(`last event of each task: ${[...lastTypes].map(([t, n]) => `${t} ${n}`).join(', ')}`);
   console.log(`tasks ${TASKS}, completed ${completed} in ${round(elapsedMin)} min (created one every ${CREATE_INTERVAL_MS} ms)`);
   console.log(`create → agent started: p50 ${result.start_p50_ms} ms, p99 ${result.start_p99_ms} ms`);
   console.log(`failing checks → resume started: p50 ${result.resume_p50_ms} ms over ${resumeLatencies.length} resumes`);
