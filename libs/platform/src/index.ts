@@ -3,3 +3,4 @@ export * from './redactor.js';
 export * from './json-logger.js';
 export * from './health-server.js';
 export * from './graceful-shutdown.js';
+export * from './nats-readiness.js';

@@ -8,7 +8,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { topology as topologyOf, type Topology } from '@cohort/contracts';
 import { connectEventLog, ensureEventStream, JetStreamEventStore } from '@cohort/eventstore';
 import { ensureMessagingStreams, JetStreamTransport, RethrowRpcErrorsFilter } from '@cohort/messaging';
-import { HealthServer, JsonLogger, Redactor } from '@cohort/platform';
+import { HealthServer, JsonLogger, natsReadiness, Redactor } from '@cohort/platform';
 import { AgentRuntimeModule } from './agent-runtime.module.js';
 import type { AgentRuntimeConfig } from './config.js';
 import { ProcessLedger } from './process-ledger.js';
@@ -80,10 +80,7 @@ export async function startAgentRuntime(config: AgentRuntimeConfig, options: Sta
     let healthPort: number | undefined;
     if (config.healthPort >= 0) {
       health = new HealthServer(SERVICE_NAME, {
-        nats: () => {
-          if (nc.isClosed()) throw new Error('NATS connection closed');
-          return 'connected';
-        },
+        nats: () => natsReadiness(nc),
         agents: () => `${supervisor.activeRuns.length} of ${config.maxConcurrentAgents} running`,
       });
       healthPort = await health.listen(config.healthPort);

@@ -7,7 +7,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { topology } from '@cohort/contracts';
 import { JetStreamEventStore, ensureEventStream } from '@cohort/eventstore';
 import { JetStreamTransport, RethrowRpcErrorsFilter, ensureMessagingStreams } from '@cohort/messaging';
-import { HealthServer, Redactor } from '@cohort/platform';
+import { HealthServer, natsReadiness, Redactor } from '@cohort/platform';
 import type { ConnectionsConfig } from './config.js';
 import { CONNECTIONS_SERVICE, ConnectionsModule } from './connections.module.js';
 import { SecretCipher } from './secrets/secret-cipher.js';
@@ -78,14 +78,4 @@ async function startOn(nc: NatsConnection, config: ConnectionsConfig, options: S
       if (!nc.isClosed()) await nc.drain();
     })());
   return healthPort === undefined ? { close } : { close, healthPort };
-}
-
-/** Ready while the connection is up and the server answers a round trip. */
-export async function natsReadiness(nc: NatsConnection): Promise<string> {
-  if (nc.isClosed()) throw new Error('NATS connection closed');
-  const rtt = await Promise.race([
-    nc.rtt(),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('NATS did not answer within 2000 ms')), 2000).unref()),
-  ]);
-  return `connected to ${nc.getServer()} (rtt ${rtt} ms)`;
 }

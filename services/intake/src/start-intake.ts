@@ -7,7 +7,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { TaskRequestedSchema, topology } from '@cohort/contracts';
 import { JetStreamEventStore, ensureEventStream } from '@cohort/eventstore';
 import { JetStreamTransport, RethrowRpcErrorsFilter, ensureMessagingStreams, inboundDecoder } from '@cohort/messaging';
-import { HealthServer } from '@cohort/platform';
+import { HealthServer, natsReadiness } from '@cohort/platform';
 import type { IntakeConfig } from './config.js';
 import { INTAKE_SERVICE, IntakeInboxModule, IntakeModule } from './intake.module.js';
 import { TaskCommands } from './tasks/task-commands.js';
@@ -90,14 +90,4 @@ async function startOn(nc: NatsConnection, config: IntakeConfig, options: StartO
       if (!nc.isClosed()) await nc.drain();
     })());
   return healthPort === undefined ? { close } : { close, healthPort };
-}
-
-/** Ready while the connection is up and the server answers a round trip. */
-export async function natsReadiness(nc: NatsConnection): Promise<string> {
-  if (nc.isClosed()) throw new Error('NATS connection closed');
-  const rtt = await Promise.race([
-    nc.rtt(),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('NATS did not answer within 2000 ms')), 2000).unref()),
-  ]);
-  return `connected to ${nc.getServer()} (rtt ${rtt} ms)`;
 }

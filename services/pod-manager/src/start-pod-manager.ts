@@ -7,7 +7,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { topology as topologyOf, type Topology } from '@cohort/contracts';
 import { connectEventLog, ensureEventStream, JetStreamEventStore } from '@cohort/eventstore';
 import { ensureMessagingStreams, JetStreamTransport, RethrowRpcErrorsFilter } from '@cohort/messaging';
-import { HealthServer, JsonLogger } from '@cohort/platform';
+import { HealthServer, JsonLogger, natsReadiness } from '@cohort/platform';
 import { LocalWorktreeRuntime, type WorkspaceRuntime } from '@cohort/runtime';
 import type { PodManagerConfig } from './config.js';
 import { PodManagerModule } from './pod-manager.module.js';
@@ -91,10 +91,7 @@ async function startOn(nc: NatsConnection, topology: Topology, config: PodManage
   let healthPort: number | undefined;
   if (config.healthPort >= 0) {
     health = new HealthServer(POD_MANAGER_SERVICE, {
-      nats: () => {
-        if (nc.isClosed()) throw new Error('NATS connection closed');
-        return 'connected';
-      },
+      nats: () => natsReadiness(nc),
       workspaces: () => {
         const summary = workspaces.health;
         if (!summary) return 'not checked yet';

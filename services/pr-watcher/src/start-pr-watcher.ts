@@ -7,7 +7,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { topology as topologyOf, type Topology } from '@cohort/contracts';
 import { connectEventLog, ensureEventStream, JetStreamEventStore } from '@cohort/eventstore';
 import { ensureMessagingStreams, JetStreamTransport, RethrowRpcErrorsFilter } from '@cohort/messaging';
-import { HealthServer, JsonLogger } from '@cohort/platform';
+import { HealthServer, JsonLogger, natsReadiness } from '@cohort/platform';
 import type { PrWatcherConfig } from './config.js';
 import { PR_WATCHER_SERVICE, PrWatcherModule } from './pr-watcher.module.js';
 import { PullRequestWatcher } from './pull-request-watcher.js';
@@ -77,10 +77,7 @@ async function startOn(nc: NatsConnection, topology: Topology, config: PrWatcher
   let healthPort: number | undefined;
   if (config.healthPort >= 0) {
     health = new HealthServer(PR_WATCHER_SERVICE, {
-      nats: () => {
-        if (nc.isClosed()) throw new Error('NATS connection closed');
-        return 'connected';
-      },
+      nats: () => natsReadiness(nc),
     });
     healthPort = await health.listen(config.healthPort);
   }

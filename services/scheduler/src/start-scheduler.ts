@@ -7,7 +7,7 @@ import { Kvm } from '@nats-io/kv';
 import { topology } from '@cohort/contracts';
 import { connectEventLog, ensureEventStream, JetStreamEventStore } from '@cohort/eventstore';
 import { ensureMessagingStreams, JetStreamTransport, RethrowRpcErrorsFilter } from '@cohort/messaging';
-import { HealthServer } from '@cohort/platform';
+import { HealthServer, natsReadiness } from '@cohort/platform';
 import { ActiveTaskIndex } from './active-task-index.js';
 import type { SchedulerConfig } from './config.js';
 import { RepoLimits } from './repo-limits.js';
@@ -101,10 +101,7 @@ export async function startScheduler(config: SchedulerConfig, options: StartSche
     let healthPort: number | undefined;
     if (config.healthPort > 0) {
       health = new HealthServer(SERVICE, {
-        nats: () => {
-          if (nc.isClosed()) throw new Error('NATS connection closed');
-          return `connected to ${nc.getServer()}`;
-        },
+        nats: () => natsReadiness(nc),
       });
       healthPort = await health.listen(config.healthPort);
     }
