@@ -71,8 +71,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Exits once stdout is flushed: exiting at once cuts off long output written to a pipe. */
+function exitAfterFlush(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitAfterFlush(code),
   (error: unknown) => {
     const code = (error as { code?: unknown }).code;
     if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
