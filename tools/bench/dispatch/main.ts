@@ -115,12 +115,14 @@ try {
   });
   const resumeRepo = await bareRepo(dataDir, 'resume', {
     'README.md': 'bench\n',
-    '.cohort/playbook.yaml': `${NOOP_PLAYBOOK}resume:ci_failure:\n  - run: touch "fixed-$(date +%s%N).txt"\n`,
+    // The first attempt leaves a pending file that fails CI; the resume removes it, so every task of this repo resumes once.
+    '.cohort/playbook.yaml':
+      'initial:\n  - run: echo done > "out-$(date +%s%N)-$$.txt" && touch "pending-$$.txt"\nresume:ci_failure:\n  - run: rm -f pending-*.txt\n',
   });
   const commands = new CommandClient(nc, tp, { timeoutMs: 5000 });
   for (const [name, origin, ci] of [
     ['noop', noop, 'true'],
-    ['resume', resumeRepo, 'ls fixed-*.txt'],
+    ['resume', resumeRepo, '! ls pending-*.txt 2>/dev/null'],
   ] as const) {
     for (let attempt = 0; ; attempt++) {
       const result = await commands.send('intake', 'RegisterRepo', RegisterRepoSchema, {
