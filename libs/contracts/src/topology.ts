@@ -66,12 +66,16 @@ export function isSubjectToken(value: string): boolean {
 
 export const DEFAULT_NAMESPACE = 'cohort';
 
+/** Why a namespace cannot be used, or undefined when it can. */
+export function namespaceProblem(namespace: string): string | undefined {
+  return NAMESPACE_PATTERN.test(namespace)
+    ? undefined
+    : `namespace ${JSON.stringify(namespace)} is invalid: use lower-case letters, digits and "_", starting with a letter (at most 32 characters)`;
+}
+
 export function topology(namespace: string = DEFAULT_NAMESPACE): Topology {
-  if (!NAMESPACE_PATTERN.test(namespace)) {
-    throw new Error(
-      `namespace ${JSON.stringify(namespace)} is invalid: use lower-case letters, digits and "_", starting with a letter (at most 32 characters)`,
-    );
-  }
+  const problem = namespaceProblem(namespace);
+  if (problem) throw new Error(problem);
   const ns = namespace;
   const upper = namespace.toUpperCase();
   return {

@@ -50,6 +50,18 @@ export class EnvReader {
     return fallback;
   }
 
+  /** A port: unset, empty or "off" gives undefined (nothing listens); 0 asks for a free port. */
+  optionalPort(name: string): number | undefined {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '' || raw === 'off') return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+      this.problems.push(`${name}=${JSON.stringify(raw)} is not a port: use 1-65535, 0 for a free port, or off`);
+      return undefined;
+    }
+    return value;
+  }
+
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
     const raw = this.env[name];
     if (raw === undefined || raw === '') return fallback;

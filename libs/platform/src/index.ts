@@ -4,3 +4,4 @@ export * from './json-logger.js';
 export * from './health-server.js';
 export * from './graceful-shutdown.js';
 export * from './nats-readiness.js';
+export * from './service-basics.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ConfigError, EnvReader } from './env-config.js';
+import { readServiceBasics } from './service-basics.js';
 import { JsonLogger } from './json-logger.js';
 import { Redactor } from './redactor.js';
 
@@ -73,5 +74,27 @@ describe('JsonLogger', () => {
     const second = JSON.parse(lines[1]![0]);
     expect(second).toMatchObject({ level: 'error', context: 'Handler', msg: 'boom', stack: 'Error: boom\n at x' });
     expect(lines[1]![1]).toBe(true);
+  });
+});
+
+describe('readServiceBasics', () => {
+  it('defaults to the local NATS, the cohort namespace and no health server', () => {
+    const read = new EnvReader({});
+    expect(readServiceBasics(read)).toEqual({ natsUrl: 'nats://127.0.0.1:4222', namespace: 'cohort', healthPort: undefined });
+    expect(() => read.done()).not.toThrow();
+  });
+
+  it.each([
+    ['off', undefined],
+    ['0', 0],
+    ['8081', 8081],
+  ])('reads HEALTH_PORT=%j as %j', (raw, port) => {
+    expect(readServiceBasics(new EnvReader({ HEALTH_PORT: raw })).healthPort).toBe(port);
+  });
+
+  it('names a bad namespace and a bad port together', () => {
+    const read = new EnvReader({ COHORT_NAMESPACE: 'Bad-NS', HEALTH_PORT: '-1' });
+    readServiceBasics(read);
+    expect(() => read.done()).toThrow(/COHORT_NAMESPACE="Bad-NS" is invalid[\s\S]*HEALTH_PORT="-1" is not a port/);
   });
 });

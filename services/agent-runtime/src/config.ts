@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_NAMESPACE } from '@cohort/contracts';
-import { EnvReader } from '@cohort/platform';
+import { EnvReader, readServiceBasics, type ServiceBasics } from '@cohort/platform';
 
 /** Where env for a run comes from when `connections` is asked: see the README. */
 export type ResolveRunEnv = (request: {
@@ -12,22 +11,7 @@ export type ResolveRunEnv = (request: {
   readonly repoId: string;
 }) => Promise<Readonly<Record<string, string>>>;
 
-export interface AgentRuntimeConfig {
-  /**
-   * NATS server(s) holding the event log, the log stream and the heartbeat bucket.
-   * @default 'nats://127.0.0.1:4222'
-   */
-  readonly natsUrl: string;
-  /**
-   * Prefix of every subject, stream and bucket, so installations can share a server.
-   * @default 'cohort'
-   */
-  readonly namespace: string;
-  /**
-   * Port of /healthz and /readyz; 0 picks a free port (reported by `startAgentRuntime`), -1 serves none.
-   * @default 0
-   */
-  readonly healthPort: number;
+export interface AgentRuntimeConfig extends ServiceBasics {
   /**
    * How often a running agent's heartbeat is written to the heartbeat bucket.
    * @default 2000
@@ -130,12 +114,8 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** Reads and validates the settings; throws a ConfigError naming every bad variable. */
 export function readAgentRuntimeConfig(env: NodeJS.ProcessEnv = process.env): AgentRuntimeConfig {
   const reader = new EnvReader(env);
-  const namespace = reader.string('COHORT_NAMESPACE', DEFAULT_NAMESPACE);
-  if (!/^[a-z][a-z0-9_]{0,31}$/.test(namespace)) {
-    reader.problem(
-      `COHORT_NAMESPACE=${JSON.stringify(namespace)} is invalid: use lower-case letters, digits and "_", starting with a letter`,
-    );
-  }
+  const basics = readServiceBasics(reader);
+  const { namespace } = basics;
   const scriptedRaw = reader.string('COHORT_SCRIPTED_AGENT', 'tools/agents/scripted');
   const scriptedAgent = isAbsolute(scriptedRaw) ? scriptedRaw : resolve(REPO_ROOT, scriptedRaw);
   if (!existsSync(scriptedAgent)) {
@@ -151,9 +131,7 @@ export function readAgentRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Ag
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) reader.problem(`AGENT_RUNTIME_PASS_ENV: ${JSON.stringify(name)} is not a variable name`);
   }
   const config: AgentRuntimeConfig = {
-    natsUrl: reader.string('NATS_URL', 'nats://127.0.0.1:4222'),
-    namespace,
-    healthPort: reader.integer('HEALTH_PORT', 0, { min: -1, max: 65_535 }),
+    ...basics,
     heartbeatMs: reader.integer('AGENT_RUNTIME_HEARTBEAT_MS', 2000, { min: 10, max: 600_000 }),
     maxConcurrentAgents: reader.integer('AGENT_RUNTIME_MAX_CONCURRENT_AGENTS', 4, { min: 1, max: 1_000 }),
     killGraceMs: reader.integer('AGENT_RUNTIME_KILL_GRACE_MS', 1000, { min: 0, max: 60_000 }),

@@ -8,7 +8,7 @@ describe('agent-runtime config', () => {
     expect(config).toMatchObject({
       natsUrl: 'nats://127.0.0.1:4222',
       namespace: 'cohort',
-      healthPort: 0,
+      healthPort: undefined,
       heartbeatMs: 2000,
       maxConcurrentAgents: 4,
       killGraceMs: 1000,

@@ -78,7 +78,7 @@ export async function startAgentRuntime(config: AgentRuntimeConfig, options: Sta
 
     let health: HealthServer | undefined;
     let healthPort: number | undefined;
-    if (config.healthPort >= 0) {
+    if (config.healthPort !== undefined) {
       health = new HealthServer(SERVICE_NAME, {
         nats: () => natsReadiness(nc),
         agents: () => `${supervisor.activeRuns.length} of ${config.maxConcurrentAgents} running`,

@@ -89,7 +89,7 @@ export async function scenario(label: string, options: ScenarioOptions): Promise
   });
   const config: AgentRuntimeConfig = {
     ...readAgentRuntimeConfig({ ...process.env, NATS_URL: ctx.url, COHORT_NAMESPACE: ctx.topology.namespace }),
-    healthPort: -1,
+    healthPort: undefined,
     heartbeatMs: 100,
     usageReportMs: 0,
     scriptedPlaybook: playbook,

@@ -13,7 +13,7 @@ describe('readConnectionsConfig', () => {
     expect(readConnectionsConfig({ COHORT_SECRETS_KEY: key.toString('hex') })).toEqual({
       natsUrl: 'nats://127.0.0.1:4222',
       namespace: 'cohort',
-      healthPort: 0,
+      healthPort: undefined,
       secretsKey: key,
     });
   });

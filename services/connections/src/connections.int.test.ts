@@ -34,7 +34,7 @@ beforeEach(async () => {
   // No redactor on this logger: the test proves the service never logs a value, not that masking works.
   const logger = new JsonLogger('connections', { level: 'verbose', write: (line) => logs.push(line) });
   service = await startConnections(
-    { natsUrl: ctx.url, namespace: ctx.topology.namespace, healthPort: 0, secretsKey: randomBytes(32) },
+    { natsUrl: ctx.url, namespace: ctx.topology.namespace, healthPort: undefined, secretsKey: randomBytes(32) },
     { logger },
   );
   client = new CommandClient(ctx.nc, ctx.topology);

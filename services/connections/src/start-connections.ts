@@ -67,7 +67,7 @@ async function startOn(nc: NatsConnection, config: ConnectionsConfig, options: S
   await app.listen();
 
   const health = new HealthServer(CONNECTIONS_SERVICE, { nats: () => natsReadiness(nc) });
-  const healthPort = config.healthPort > 0 ? await health.listen(config.healthPort) : undefined;
+  const healthPort = config.healthPort !== undefined ? await health.listen(config.healthPort) : undefined;
 
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -1,22 +1,7 @@
-import { EnvReader } from '@cohort/platform';
+import { EnvReader, readServiceBasics, type ServiceBasics } from '@cohort/platform';
 
 /** Settings of the intake service, read from the environment once at start-up. */
-export interface IntakeConfig {
-  /**
-   * NATS server(s), comma-separated.
-   * @default "nats://127.0.0.1:4222"
-   */
-  readonly natsUrl: string;
-  /**
-   * Prefix of every subject, stream and bucket; installations sharing one NATS server differ by it.
-   * @default "cohort"
-   */
-  readonly namespace: string;
-  /**
-   * Port of /healthz and /readyz; 0 disables the health server.
-   * @default 0
-   */
-  readonly healthPort: number;
+export interface IntakeConfig extends ServiceBasics {
   /**
    * Agent of a task when neither the command nor its repository names one.
    * @default "scripted"
@@ -48,20 +33,13 @@ export interface IntakeConfig {
 export function readIntakeConfig(env: NodeJS.ProcessEnv = process.env): IntakeConfig {
   const read = new EnvReader(env);
   const config: IntakeConfig = {
-    natsUrl: read.string('NATS_URL', 'nats://127.0.0.1:4222'),
-    namespace: read.string('COHORT_NAMESPACE', 'cohort'),
-    healthPort: read.integer('HEALTH_PORT', 0, { min: 0, max: 65535 }),
+    ...readServiceBasics(read),
     defaultAgent: read.string('INTAKE_DEFAULT_AGENT', 'scripted'),
     maxRetries: read.integer('INTAKE_MAX_RETRIES', 3, { min: 0, max: 100 }),
     maxAutoResumes: read.integer('INTAKE_MAX_AUTO_RESUMES', 10, { min: 0, max: 1000 }),
     inboxMaxDeliveries: read.integer('INTAKE_INBOX_MAX_DELIVERIES', 5, { min: 1, max: 100 }),
     retryDelayMs: read.integer('INTAKE_RETRY_DELAY_MS', 1000, { min: 1, max: 600_000 }),
   };
-  if (!/^[a-z][a-z0-9_]{0,31}$/.test(config.namespace)) {
-    read.problem(
-      `COHORT_NAMESPACE=${JSON.stringify(config.namespace)} is invalid: use lower-case letters, digits and "_", starting with a letter (at most 32)`,
-    );
-  }
   if (!/^[a-z][a-z0-9-]{0,63}$/.test(config.defaultAgent)) {
     read.problem(
       `INTAKE_DEFAULT_AGENT=${JSON.stringify(config.defaultAgent)} is not an agent name: use lower-case letters, digits and "-"`,

@@ -78,7 +78,7 @@ async function startOn(nc: NatsConnection, config: IntakeConfig, options: StartO
   await inbox.listen();
 
   const health = new HealthServer(INTAKE_SERVICE, { nats: () => natsReadiness(nc) });
-  const healthPort = config.healthPort > 0 ? await health.listen(config.healthPort) : undefined;
+  const healthPort = config.healthPort !== undefined ? await health.listen(config.healthPort) : undefined;
 
   let closing: Promise<void> | undefined;
   const close = () =>

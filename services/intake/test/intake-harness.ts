@@ -27,7 +27,7 @@ export async function startIntakeForTest(label: string, overrides: Partial<Intak
   const config: IntakeConfig = {
     natsUrl: ctx.url,
     namespace: ctx.topology.namespace,
-    healthPort: 0,
+    healthPort: undefined,
     defaultAgent: 'scripted',
     maxRetries: 3,
     maxAutoResumes: 10,

@@ -1,24 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
-import { DEFAULT_NAMESPACE } from '@cohort/contracts';
-import { EnvReader } from '@cohort/platform';
+import { EnvReader, readServiceBasics, type ServiceBasics } from '@cohort/platform';
 
 /** Settings of pod-manager, read from the environment once at start-up. */
-export interface PodManagerConfig {
-  /**
-   * NATS server(s), comma-separated.
-   * @default "nats://127.0.0.1:4222"
-   */
-  readonly natsUrl: string;
-  /**
-   * Prefix of every subject, stream and bucket; installations sharing one NATS server differ by it.
-   * @default "cohort"
-   */
-  readonly namespace: string;
-  /**
-   * Port of /healthz and /readyz; 0 picks a free port (reported by `startPodManager`), -1 serves none.
-   * @default 0
-   */
-  readonly healthPort: number;
+export interface PodManagerConfig extends ServiceBasics {
   /**
    * Directory of mirrors, worktrees, workspace records and scratch directories (COHORT_DATA_DIR);
    * exactly one pod-manager may own it. Relative paths are taken from the working directory.
@@ -65,22 +49,13 @@ export interface PodManagerConfig {
   readonly maxDeliveries: number;
 }
 
-const NAMESPACE = /^[a-z][a-z0-9_]{0,31}$/;
-
 /** Reads and validates the settings; throws a ConfigError naming every bad variable. */
 export function readPodManagerConfig(env: NodeJS.ProcessEnv = process.env): PodManagerConfig {
   const read = new EnvReader(env);
-  const namespace = read.string('COHORT_NAMESPACE', DEFAULT_NAMESPACE);
-  if (!NAMESPACE.test(namespace)) {
-    read.problem(
-      `COHORT_NAMESPACE=${JSON.stringify(namespace)} is invalid: use lower-case letters, digits and "_", starting with a letter (at most 32)`,
-    );
-  }
+  const basics = readServiceBasics(read);
   const dataDir = read.string('COHORT_DATA_DIR', './.cohort');
   const config: PodManagerConfig = {
-    natsUrl: read.string('NATS_URL', 'nats://127.0.0.1:4222'),
-    namespace,
-    healthPort: read.integer('HEALTH_PORT', 0, { min: -1, max: 65_535 }),
+    ...basics,
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(dataDir),
     cleanupIntervalMs: read.integer('POD_MANAGER_CLEANUP_INTERVAL_MS', 60_000, { min: 100, max: 86_400_000 }),
     idleMirrorMs: read.integer('POD_MANAGER_IDLE_MIRROR_MS', 3_600_000, { min: 0, max: 30 * 86_400_000 }),

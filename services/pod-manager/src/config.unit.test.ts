@@ -10,7 +10,7 @@ describe('readPodManagerConfig', () => {
     expect(config).toMatchObject({
       natsUrl: 'nats://127.0.0.1:4222',
       namespace: 'cohort',
-      healthPort: 0,
+      healthPort: undefined,
       cleanupIntervalMs: 60_000,
       idleMirrorMs: 3_600_000,
       healthCheckIntervalMs: 30_000,

@@ -89,7 +89,7 @@ async function startOn(nc: NatsConnection, topology: Topology, config: PodManage
 
   let health: HealthServer | undefined;
   let healthPort: number | undefined;
-  if (config.healthPort >= 0) {
+  if (config.healthPort !== undefined) {
     health = new HealthServer(POD_MANAGER_SERVICE, {
       nats: () => natsReadiness(nc),
       workspaces: () => {

@@ -56,7 +56,7 @@ export async function podScenario(label: string, config: Partial<PodManagerConfi
   const service = await startPodManager(
     {
       ...readPodManagerConfig({ NATS_URL: ctx.url, COHORT_NAMESPACE: ctx.topology.namespace, COHORT_DATA_DIR: dataDir }),
-      healthPort: -1,
+      healthPort: undefined,
       cleanupIntervalMs: 3_600_000,
       healthCheckIntervalMs: 3_600_000,
       ...config,

@@ -1,24 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
-import { DEFAULT_NAMESPACE } from '@cohort/contracts';
-import { EnvReader } from '@cohort/platform';
+import { EnvReader, readServiceBasics, type ServiceBasics } from '@cohort/platform';
 
 /** Settings of pr-watcher, read from the environment once at start-up. */
-export interface PrWatcherConfig {
-  /**
-   * NATS server(s), comma-separated.
-   * @default "nats://127.0.0.1:4222"
-   */
-  readonly natsUrl: string;
-  /**
-   * Prefix of every subject, stream and bucket; installations sharing one NATS server differ by it.
-   * @default "cohort"
-   */
-  readonly namespace: string;
-  /**
-   * Port of /healthz and /readyz; 0 picks a free port (reported by `startPrWatcher`), -1 serves none.
-   * @default 0
-   */
-  readonly healthPort: number;
+export interface PrWatcherConfig extends ServiceBasics {
   /**
    * Directory of the local forge's pull request records, one folder per repository
    * (COHORT_DATA_DIR); exactly one pr-watcher may own it. Relative paths are taken from the working directory.
@@ -47,22 +31,13 @@ export interface PrWatcherConfig {
   readonly committer: { readonly name: string; readonly email: string };
 }
 
-const NAMESPACE = /^[a-z][a-z0-9_]{0,31}$/;
-
 /** Reads and validates the settings; throws a ConfigError naming every bad variable. */
 export function readPrWatcherConfig(env: NodeJS.ProcessEnv = process.env): PrWatcherConfig {
   const read = new EnvReader(env);
-  const namespace = read.string('COHORT_NAMESPACE', DEFAULT_NAMESPACE);
-  if (!NAMESPACE.test(namespace)) {
-    read.problem(
-      `COHORT_NAMESPACE=${JSON.stringify(namespace)} is invalid: use lower-case letters, digits and "_", starting with a letter (at most 32)`,
-    );
-  }
+  const basics = readServiceBasics(read);
   const dataDir = read.string('COHORT_DATA_DIR', './.cohort');
   const config: PrWatcherConfig = {
-    natsUrl: read.string('NATS_URL', 'nats://127.0.0.1:4222'),
-    namespace,
-    healthPort: read.integer('HEALTH_PORT', 0, { min: -1, max: 65_535 }),
+    ...basics,
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(dataDir),
     conflictPollIntervalMs: read.integer('PR_WATCHER_CONFLICT_POLL_INTERVAL_MS', 30_000, { min: 100, max: 86_400_000 }),
     ciTimeoutMs: read.integer('PR_WATCHER_CI_TIMEOUT_MS', 600_000, { min: 100, max: 86_400_000 }),

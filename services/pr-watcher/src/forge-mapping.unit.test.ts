@@ -51,7 +51,7 @@ describe('localPath', () => {
 
 describe('readPrWatcherConfig', () => {
   it('has defaults for everything and names bad variables', () => {
-    expect(readPrWatcherConfig({})).toMatchObject({ healthPort: 0, conflictPollIntervalMs: 30_000, ciTimeoutMs: 600_000 });
+    expect(readPrWatcherConfig({})).toMatchObject({ healthPort: undefined, conflictPollIntervalMs: 30_000, ciTimeoutMs: 600_000 });
     expect(() => readPrWatcherConfig({ PR_WATCHER_CI_TIMEOUT_MS: '-1' })).toThrow(ConfigError);
     expect(() => readPrWatcherConfig({ PR_WATCHER_CI_TIMEOUT_MS: '-1' })).toThrow(/PR_WATCHER_CI_TIMEOUT_MS="-1"/);
   });

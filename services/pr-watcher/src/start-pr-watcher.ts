@@ -75,7 +75,7 @@ async function startOn(nc: NatsConnection, topology: Topology, config: PrWatcher
 
   let health: HealthServer | undefined;
   let healthPort: number | undefined;
-  if (config.healthPort >= 0) {
+  if (config.healthPort !== undefined) {
     health = new HealthServer(PR_WATCHER_SERVICE, {
       nats: () => natsReadiness(nc),
     });

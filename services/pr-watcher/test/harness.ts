@@ -57,7 +57,7 @@ export async function prScenario(label: string, config: Partial<PrWatcherConfig>
   const service = await startPrWatcher(
     {
       ...readPrWatcherConfig({ NATS_URL: ctx.url, COHORT_NAMESPACE: ctx.topology.namespace, COHORT_DATA_DIR: join(dir, 'data') }),
-      healthPort: -1,
+      healthPort: undefined,
       conflictPollIntervalMs: 3_600_000,
       ...config,
     },

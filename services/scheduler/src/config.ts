@@ -1,23 +1,7 @@
-import { DEFAULT_NAMESPACE } from '@cohort/contracts';
 import { DEFAULT_POLICY, resolvePolicy, type Policy } from '@cohort/domain';
-import { EnvReader } from '@cohort/platform';
+import { EnvReader, readServiceBasics, type ServiceBasics } from '@cohort/platform';
 
-export interface SchedulerConfig {
-  /**
-   * NATS server(s) holding the event log and the scheduler's buckets.
-   * @default 'nats://127.0.0.1:4222'
-   */
-  readonly natsUrl: string;
-  /**
-   * Prefix of every subject, stream and bucket, so installations can share a server.
-   * @default 'cohort'
-   */
-  readonly namespace: string;
-  /**
-   * Port of /healthz and /readyz; 0 serves none.
-   * @default 0
-   */
-  readonly healthPort: number;
+export interface SchedulerConfig extends ServiceBasics {
   /**
    * How often every non-terminal task is reconciled again, whatever events arrived.
    * This is what finds stalled heartbeats and repairs lost messages.
@@ -53,17 +37,10 @@ export interface SchedulerConfig {
 /** Reads and validates the scheduler's settings; throws a ConfigError naming every bad variable. */
 export function readSchedulerConfig(env: NodeJS.ProcessEnv = process.env): SchedulerConfig {
   const reader = new EnvReader(env);
-  const namespace = reader.string('COHORT_NAMESPACE', DEFAULT_NAMESPACE);
-  if (!/^[a-z][a-z0-9_]{0,31}$/.test(namespace)) {
-    reader.problem(
-      `COHORT_NAMESPACE=${JSON.stringify(namespace)} is invalid: use lower-case letters, digits and "_", starting with a letter`,
-    );
-  }
+  const basics = readServiceBasics(reader);
   const maxConcurrentRuns = reader.integer('SCHEDULER_MAX_CONCURRENT_RUNS', 4, { min: 1, max: 100_000 });
   const config: SchedulerConfig = {
-    natsUrl: reader.string('NATS_URL', 'nats://127.0.0.1:4222'),
-    namespace,
-    healthPort: reader.integer('HEALTH_PORT', 0, { min: 0, max: 65_535 }),
+    ...basics,
     resyncMs: reader.integer('SCHEDULER_RESYNC_MS', 15_000, { min: 10, max: 3_600_000 }),
     maxConcurrentRuns,
     concurrency: reader.integer('SCHEDULER_CONCURRENCY', 16, { min: 1, max: 1_000 }),

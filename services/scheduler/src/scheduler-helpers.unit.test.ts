@@ -96,7 +96,7 @@ describe('config', () => {
     expect(config).toMatchObject({
       natsUrl: 'nats://127.0.0.1:4222',
       namespace: 'cohort',
-      healthPort: 0,
+      healthPort: undefined,
       resyncMs: 15_000,
       maxConcurrentRuns: 4,
     });

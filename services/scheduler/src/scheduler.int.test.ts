@@ -76,7 +76,7 @@ async function succeed(ctx: SchedulerTestContext, taskId: string, runId: string)
 describe('scheduler', () => {
   it('reports ready on its health port while connected', async () => {
     const ctx = await context('health');
-    const running = await scheduler(ctx, { healthPort: 0 });
+    const running = await scheduler(ctx, { healthPort: undefined });
     expect(running.healthPort).toBeUndefined();
     const served = await scheduler(ctx, { healthPort: await freePort() });
     const response = await fetch(`http://127.0.0.1:${served.healthPort}/readyz`);

@@ -99,7 +99,7 @@ export async function startScheduler(config: SchedulerConfig, options: StartSche
 
     let health: HealthServer | undefined;
     let healthPort: number | undefined;
-    if (config.healthPort > 0) {
+    if (config.healthPort !== undefined) {
       health = new HealthServer(SERVICE, {
         nats: () => natsReadiness(nc),
       });

@@ -44,7 +44,7 @@ export function configFor(
   return {
     natsUrl: ctx.url,
     namespace: ctx.topology.namespace,
-    healthPort: 0,
+    healthPort: undefined,
     resyncMs: 200,
     maxConcurrentRuns: 100,
     concurrency: 16,
