@@ -54,8 +54,20 @@ describe('cohort usage errors', () => {
   });
 });
 
+/** Pids of processes whose environment names this data dir (Linux /proc). */
+async function processesWithDataDir(dataDir: string): Promise<number[]> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
+    if (environ.split('\0').includes(`COHORT_DATA_DIR=${dataDir}`)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
 describe('cohort up and down', () => {
-  it('starts a nats-server of its own when nothing answers, provisions the streams, refuses a second up, and down stops it', async () => {
+  it('starts a nats-server of its own when nothing answers, provisions the streams, refuses a second up, and down stops it and every service', async () => {
     const { freePort, uniqueNamespace } = await import('@cohort/testing');
     const { mkdtemp, rm, readFile } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
@@ -82,6 +94,14 @@ describe('cohort up and down', () => {
       expect(down.stdout).toContain('stopped the nats-server started by up');
       const doctor = await cohortCli(['doctor', '--json'], env);
       expect(JSON.parse(doctor.stdout).find((r: { name: string }) => r.name === 'nats').ok).toBe(false);
+      // down came while the services were still starting; none of them may outlive it.
+      const { waitFor } = await import('@cohort/testing');
+      await waitFor(
+        'every service of this up to exit',
+        async () => ((await processesWithDataDir(dataDir)).length === 0 ? true : undefined),
+        30_000,
+        250,
+      );
     } finally {
       await cohortCli(['down'], env);
       await rm(dataDir, { recursive: true, force: true });

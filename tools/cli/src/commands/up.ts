@@ -52,6 +52,17 @@ export function runningUp(config: CliConfig): number | undefined {
 
 /** Runs every service in the foreground, each line prefixed with its service, until SIGINT or SIGTERM. */
 export async function runServicesInForeground(config: CliConfig, repoRoot: string, say: (line: string) => void): Promise<void> {
+  // Listen before any service starts: a signal that arrived while the demo was
+  // being registered used to kill the supervisor by default and orphan its services.
+  let stopRequested = false;
+  const stopSignal = new Promise<void>((resolve) => {
+    const stop = () => {
+      stopRequested = true;
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
   const stack = Stack.start({
     repoRoot,
     natsUrl: config.natsUrl,
@@ -66,7 +77,10 @@ export async function runServicesInForeground(config: CliConfig, repoRoot: strin
   say(`services  ${[...stack.services.keys()].join(', ')}`);
   if (stack.services.has('intake')) {
     try {
-      const repoId = await registerDemo(config.natsUrl, config.namespace, join(config.dataDir, 'repos'));
+      const repoId = await Promise.race([
+        registerDemo(config.natsUrl, config.namespace, join(config.dataDir, 'repos')),
+        stopSignal.then(() => Promise.reject(new Error('not registered: stopping'))),
+      ]);
       say(`demo      repository "${repoId}" registered (${join(config.dataDir, 'repos', 'demo.git')})`);
       say('');
       say('Try it:');
@@ -78,12 +92,8 @@ export async function runServicesInForeground(config: CliConfig, repoRoot: strin
       say(`demo      ${(error as Error).message}`);
     }
   }
-  say('Cohort is up. Stop it with Ctrl-C or ./cohort down.');
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  if (!stopRequested) say('Cohort is up. Stop it with Ctrl-C or ./cohort down.');
+  await stopSignal;
   say('stopping services…');
   await stack.stop();
   rmSync(upPidFile(config), { force: true });
