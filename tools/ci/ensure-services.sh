@@ -37,3 +37,11 @@ else
   wait_for_port 5432 postgresql
   echo "postgres: started"
 fi
+
+# The dashboard's browser tests drive Debian's Chromium through playwright-core.
+if [ -x /usr/bin/chromium ]; then
+  echo "chromium: $(/usr/bin/chromium --version 2>/dev/null || echo installed)"
+else
+  apt_install chromium
+  echo "chromium: installed"
+fi
