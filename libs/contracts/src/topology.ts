@@ -26,6 +26,11 @@ export interface Topology {
   };
   /** `cohort.evt.>`: every event. */
   readonly allEvents: string;
+  /**
+   * `cohort.projected`: core NATS notification the projector publishes after each
+   * committed batch, JSON `{ position, taskIds, repoIds }`.
+   */
+  readonly projected: string;
   eventsOf(aggregateType: AggregateType): string;
   event(aggregateType: AggregateType, aggregateId: string): string;
   command(service: string, command: string): string;
@@ -92,6 +97,7 @@ export function topology(namespace: string = DEFAULT_NAMESPACE): Topology {
       secrets: `${upper}_SECRETS`,
     },
     allEvents: `${ns}.evt.>`,
+    projected: `${ns}.projected`,
     eventsOf: (aggregateType) => `${ns}.evt.${aggregateType}.*`,
     event: (aggregateType, aggregateId) => `${ns}.evt.${aggregateType}.${assertSubjectToken('aggregate id', aggregateId)}`,
     command: (service, command) => `${ns}.cmd.${assertSubjectToken('service', service)}.${assertSubjectToken('command', command)}`,
