@@ -23,6 +23,8 @@ export interface Topology {
     readonly heartbeats: string;
     /** Encrypted secret values. */
     readonly secrets: string;
+    /** Hashes and scopes of the gateway's API tokens. */
+    readonly apiTokens: string;
   };
   /** `cohort.evt.>`: every event. */
   readonly allEvents: string;
@@ -95,6 +97,7 @@ export function topology(namespace: string = DEFAULT_NAMESPACE): Topology {
       activeTasks: `${upper}_ACTIVE_TASKS`,
       heartbeats: `${upper}_HEARTBEATS`,
       secrets: `${upper}_SECRETS`,
+      apiTokens: `${upper}_API_TOKENS`,
     },
     allEvents: `${ns}.evt.>`,
     projected: `${ns}.projected`,
