@@ -1,1 +1,15 @@
-export {};
+export * from './read/read-model.js';
+export { PROJECTION_ENTITIES } from './entities/index.js';
+export * from './entities/index.js';
+export { PROJECTION_MIGRATIONS } from './migrations/index.js';
+export { openProjectionOrm, type ProjectionOrmOptions } from './db/projection-orm.js';
+export { generationSchema } from './db/generations.js';
+export { GENERATION_TABLES } from './db/table-columns.js';
+export {
+  Projector,
+  RebuildUnavailable,
+  type ProjectorOptions,
+  type ProjectorLogger,
+  type ProjectorStatus,
+  type ProjectedNotification,
+} from './runtime/projector.js';

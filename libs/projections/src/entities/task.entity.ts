@@ -1,0 +1,47 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/** One row per task: the domain's view of it (state and stage) plus what lists and filters need. */
+export const TaskEntity = defineEntity({
+  name: 'TaskEntity',
+  tableName: 'tasks',
+  indexes: [
+    { name: 'tasks_created_at_id_idx', properties: ['createdAt', 'id'] },
+    { name: 'tasks_state_idx', properties: ['state'] },
+    { name: 'tasks_repo_id_idx', properties: ['repoId'] },
+  ],
+  properties: {
+    id: p.text().primary(),
+    kind: p.text(),
+    title: p.text(),
+    prompt: p.text(),
+    templateId: p.text(),
+    params: p.json<Record<string, string>>().columnType('jsonb'),
+    repoId: p.text().nullable(),
+    baseBranch: p.text(),
+    agent: p.text(),
+    model: p.text(),
+    priority: p.integer(),
+    budgetUsd: p.double(),
+    state: p.text(),
+    stage: p.text(),
+    attentionReason: p.text().nullable(),
+    failureReason: p.text().nullable(),
+    sourceKind: p.text(),
+    sourceExternalId: p.text(),
+    sourceUrl: p.text(),
+    dependsOn: p.json<string[]>().columnType('jsonb'),
+    parentTaskId: p.text().nullable(),
+    costUsd: p.double(),
+    inputTokens: p.bigint('number'),
+    cachedInputTokens: p.bigint('number'),
+    outputTokens: p.bigint('number'),
+    runCount: p.integer(),
+    createdAt: p.datetime(),
+    updatedAt: p.datetime(),
+    completedAt: p.datetime().nullable(),
+    version: p.integer(),
+    position: p.bigint('number'),
+    /** The folded TaskState and projection bookkeeping, evolved incrementally. */
+    folded: p.json<unknown>().columnType('jsonb'),
+  },
+});

@@ -1,0 +1,180 @@
+import type { Envelope, TaskEvent } from '@cohort/contracts';
+import { evolve, findRun, stageOf, type RunState, type TaskState } from '@cohort/domain';
+import type { ProjectedTask, RunMeta, StageVisitDoc, WorkspaceDoc } from './projected-task.js';
+
+export interface CostDelta {
+  readonly day: string;
+  readonly agent: string;
+  readonly model: string;
+  readonly costUsd: number;
+  readonly inputTokens: number;
+  readonly cachedInputTokens: number;
+  readonly outputTokens: number;
+  readonly runs: number;
+}
+
+export interface TaskEventEffect {
+  readonly next: ProjectedTask;
+  /** The run the event is about, when it names one. */
+  readonly runId: string | undefined;
+  /** The visit the event ended, when the stage changed. */
+  readonly leftVisit: (StageVisitDoc & { readonly leftAt: string }) | undefined;
+  readonly cost: CostDelta | undefined;
+}
+
+type TaskEnvelope = Envelope<TaskEvent>;
+
+/**
+ * Applies one task event to the projected task: the domain's `evolve` decides
+ * the state; this only records what readers need on top (times, run agent and
+ * prompt, workspaces, stage visits, spend).
+ */
+export function projectTaskEvent(current: ProjectedTask | undefined, event: TaskEnvelope, position: number): TaskEventEffect {
+  const at = event.occurredAt;
+  const state = evolve(current?.state, event);
+  if (current === undefined) {
+    const visit: StageVisitDoc = { seq: 1, stage: stageOf(state), enteredAt: at };
+    const next: ProjectedTask = {
+      state,
+      runMeta: {},
+      workspaces: {},
+      prOpenedAt: undefined,
+      prBaseBranch: undefined,
+      prMergedAt: undefined,
+      checksReportedAt: {},
+      reviewSubmittedAt: [],
+      visit,
+      position,
+    };
+    return { next, runId: undefined, leftVisit: undefined, cost: undefined };
+  }
+  let next: ProjectedTask = { ...current, state, position };
+  const runId = runIdOf(event);
+  next = recordDetails(next, current.state, event);
+
+  const stage = stageOf(state);
+  let leftVisit: TaskEventEffect['leftVisit'];
+  if (stage !== current.visit.stage) {
+    leftVisit = { ...current.visit, leftAt: at };
+    next = { ...next, visit: { seq: current.visit.seq + 1, stage, enteredAt: at } };
+  }
+  const cost = runId === undefined ? undefined : costDelta(current.state, state, runId, next.runMeta[runId], at);
+  return { next, runId, leftVisit, cost };
+}
+
+function recordDetails(next: ProjectedTask, before: TaskState, event: TaskEnvelope): ProjectedTask {
+  const at = event.occurredAt;
+  switch (event.type) {
+    case 'RunScheduled': {
+      const d = event.data;
+      if (next.runMeta[d.runId] !== undefined || findRun(next.state, d.runId) === undefined) return next;
+      const meta: RunMeta = { agent: d.agent || next.state.spec.agent, model: d.model || next.state.spec.model, prompt: '' };
+      return { ...next, runMeta: { ...next.runMeta, [d.runId]: meta } };
+    }
+    case 'RunStarted': {
+      const meta = next.runMeta[event.data.runId];
+      if (meta === undefined || meta.prompt !== '' || event.data.prompt === '') return next;
+      return { ...next, runMeta: { ...next.runMeta, [event.data.runId]: { ...meta, prompt: event.data.prompt } } };
+    }
+    case 'WorkspaceReady': {
+      const d = event.data;
+      const previous = next.workspaces[d.runId];
+      const doc: WorkspaceDoc = {
+        id: d.workspaceId,
+        path: d.path,
+        branch: d.branch,
+        status: 'ready',
+        error: null,
+        createdAt: previous?.createdAt ?? at,
+        updatedAt: at,
+      };
+      return { ...next, workspaces: { ...next.workspaces, [d.runId]: doc } };
+    }
+    case 'WorkspaceFailed': {
+      const d = event.data;
+      const previous = next.workspaces[d.runId];
+      const doc: WorkspaceDoc = {
+        id: previous?.id ?? '',
+        path: previous?.path ?? '',
+        branch: previous?.branch ?? '',
+        status: 'failed',
+        error: d.error?.message ?? 'workspace could not be provisioned',
+        createdAt: previous?.createdAt ?? at,
+        updatedAt: at,
+      };
+      return { ...next, workspaces: { ...next.workspaces, [d.runId]: doc } };
+    }
+    case 'WorkspaceReleased': {
+      const d = event.data;
+      const previous = next.workspaces[d.runId];
+      const doc: WorkspaceDoc = {
+        id: d.workspaceId || previous?.id || '',
+        path: previous?.path ?? '',
+        branch: previous?.branch ?? '',
+        status: 'released',
+        error: previous?.error ?? null,
+        createdAt: previous?.createdAt ?? at,
+        updatedAt: at,
+      };
+      return { ...next, workspaces: { ...next.workspaces, [d.runId]: doc } };
+    }
+    case 'PullRequestOpened':
+      if (before.pr !== undefined || next.state.pr === undefined) return next;
+      return { ...next, prOpenedAt: at, prBaseBranch: event.data.baseBranch || next.state.spec.baseBranch };
+    case 'PullRequestMerged':
+      if (before.pr?.merged !== false || next.state.pr?.merged !== true) return next;
+      return { ...next, prMergedAt: at };
+    case 'ChecksReported':
+      if (next.state.pr === before.pr) return next;
+      return { ...next, checksReportedAt: { ...next.checksReportedAt, [event.data.headSha]: at } };
+    case 'ReviewSubmitted': {
+      const added = (next.state.pr?.reviews.length ?? 0) - (before.pr?.reviews.length ?? 0);
+      if (added <= 0) return next;
+      return { ...next, reviewSubmittedAt: [...next.reviewSubmittedAt, at] };
+    }
+    default:
+      return next;
+  }
+}
+
+function runIdOf(event: TaskEnvelope): string | undefined {
+  const data = event.data as { readonly runId?: unknown };
+  return typeof data.runId === 'string' && data.runId !== '' ? data.runId : undefined;
+}
+
+/**
+ * Spend is counted when usage changes (usage is cumulative per run, so the
+ * delta), on the day it was reported; a run counts once, on the day it ended.
+ */
+function costDelta(before: TaskState, after: TaskState, runId: string, meta: RunMeta | undefined, at: string): CostDelta | undefined {
+  const was = findRun(before, runId);
+  const now = findRun(after, runId);
+  if (now === undefined || was === now) return undefined;
+  const ended = was?.status !== 'finished' && now.status === 'finished' ? 1 : 0;
+  const d = usageDelta(was, now);
+  if (ended === 0 && d.costUsd === 0 && d.inputTokens === 0 && d.cachedInputTokens === 0 && d.outputTokens === 0) return undefined;
+  return {
+    day: dayOf(at),
+    agent: meta?.agent || after.spec.agent,
+    model: now.usage?.model || meta?.model || after.spec.model,
+    ...d,
+    runs: ended,
+  };
+}
+
+function usageDelta(was: RunState | undefined, now: RunState) {
+  const a = was?.usage;
+  const b = now.usage;
+  return {
+    costUsd: (b?.costUsd ?? 0) - (a?.costUsd ?? 0),
+    inputTokens: (b?.inputTokens ?? 0) - (a?.inputTokens ?? 0),
+    cachedInputTokens: (b?.cachedInputTokens ?? 0) - (a?.cachedInputTokens ?? 0),
+    outputTokens: (b?.outputTokens ?? 0) - (a?.outputTokens ?? 0),
+  };
+}
+
+export function dayOf(at: string): string {
+  if (/^\d{4}-\d{2}-\d{2}T.*Z$/.test(at)) return at.slice(0, 10);
+  const parsed = new Date(at);
+  return Number.isNaN(parsed.getTime()) ? '1970-01-01' : parsed.toISOString().slice(0, 10);
+}

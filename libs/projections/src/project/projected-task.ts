@@ -1,0 +1,46 @@
+import type { TaskState } from '@cohort/domain';
+
+/** What the domain's TaskState does not keep about a run but readers show. */
+export interface RunMeta {
+  readonly agent: string;
+  readonly model: string;
+  readonly prompt: string;
+}
+
+export interface WorkspaceDoc {
+  readonly id: string;
+  readonly path: string;
+  readonly branch: string;
+  readonly status: 'ready' | 'failed' | 'released';
+  readonly error: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface StageVisitDoc {
+  readonly seq: number;
+  readonly stage: string;
+  readonly enteredAt: string;
+}
+
+/**
+ * One task as the projector keeps it: the domain's folded state plus the
+ * times and details the read side needs and the domain has no use for. Stored
+ * whole (JSONB) on the task's row so projection continues after a restart
+ * without re-reading the task's history.
+ */
+export interface ProjectedTask {
+  readonly state: TaskState;
+  readonly runMeta: Readonly<Record<string, RunMeta>>;
+  readonly workspaces: Readonly<Record<string, WorkspaceDoc>>;
+  readonly prOpenedAt: string | undefined;
+  readonly prBaseBranch: string | undefined;
+  readonly prMergedAt: string | undefined;
+  /** When checks were last reported, by head commit. */
+  readonly checksReportedAt: Readonly<Record<string, string>>;
+  /** Submission time of each review, aligned with `state.pr.reviews`. */
+  readonly reviewSubmittedAt: readonly string[];
+  readonly visit: StageVisitDoc;
+  /** Stream position of the last event applied to this task. */
+  readonly position: number;
+}

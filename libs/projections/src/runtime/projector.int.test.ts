@@ -1,0 +1,35 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fold, stageOf } from '@cohort/domain';
+import { ProjectionHarness } from '../../test/projection-harness.js';
+import { LIFECYCLES, repoHistory, secretHistory, taskHistory, ticker } from '../../test/sample-lifecycles.js';
+
+describe('Projector', () => {
+  let h: ProjectionHarness;
+  beforeEach(async () => {
+    h = await ProjectionHarness.create('projector');
+  });
+  afterEach(async () => {
+    await h.dispose();
+  });
+
+  it('projects every lifecycle so each task row equals the domain fold of its events', async () => {
+    const at = ticker(new Date('2026-03-01T10:00:00Z'));
+    const histories = LIFECYCLES.map((l, i) => taskHistory(`task-${i}`, 'acme-web', l, at));
+    const last = await h.append(repoHistory('acme-web', at), ...histories, secretHistory('GH_TOKEN', at), secretHistory('OLD', at, true));
+    await h.startProjector();
+    await h.waitForCheckpoint(last);
+
+    const tasks = await h.rows<Record<string, unknown>>('tasks', 'id');
+    expect(tasks).toHaveLength(LIFECYCLES.length);
+    for (const [i] of LIFECYCLES.entries()) {
+      const events = (await h.store.read({ type: 'task', id: `task-${i}` })).events;
+      const state = fold(events as never)!;
+      const row = tasks.find((t) => t.id === `task-${i}`)!;
+      expect(row.state).toBe(state.status);
+      expect(row.stage).toBe(stageOf(state));
+      expect(row.run_count).toBe(state.runs.length);
+      expect(row.cost_usd).toBeCloseTo(state.totalCostUsd, 10);
+      expect(row.version).toBe(events.length);
+    }
+  });
+});

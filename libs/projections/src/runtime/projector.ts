@@ -1,0 +1,390 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Pool } from 'pg';
+import type { Topology } from '@cohort/contracts';
+import { openProjectionOrm } from '../db/projection-orm.js';
+import {
+  assertSchemaBase,
+  createGeneration,
+  dropGeneration,
+  ensureControlSchema,
+  inTransaction,
+  listGenerations,
+  migrateGeneration,
+  pointViewsAt,
+  type Generation,
+} from '../db/generations.js';
+import type { BatchRows } from '../project/projection-batch.js';
+import { EventFeed } from './event-feed.js';
+import { GenerationApplier } from './generation-applier.js';
+import { LeaderLock } from './leader-lock.js';
+import { Mutex } from './mutex.js';
+
+export interface ProjectorLogger {
+  log(message: string, context?: string): void;
+  warn(message: string, context?: string): void;
+  error(message: string, context?: string): void;
+}
+
+export interface ProjectorOptions {
+  readonly nc: NatsConnection;
+  readonly topology: Topology;
+  /** Postgres holding the projections. */
+  readonly databaseUrl: string;
+  /**
+   * Schema of the views readers query; generations live in `<schema>_g<n>`.
+   * @default the namespace (e.g. "cohort")
+   */
+  readonly schema?: string;
+  /**
+   * Most events applied in one transaction.
+   * @default 500
+   */
+  readonly batchSize?: number;
+  /**
+   * How long a batch waits for more events once it has one.
+   * @default 20
+   */
+  readonly batchLatencyMs?: number;
+  /**
+   * Folded tasks kept in memory.
+   * @default 10000
+   */
+  readonly cacheSize?: number;
+  /**
+   * Postgres connections of the projector.
+   * @default 4
+   */
+  readonly poolSize?: number;
+  /**
+   * First wait after a failure (Postgres or NATS down), doubling up to `maxRetryDelayMs`.
+   * @default 500
+   */
+  readonly retryDelayMs?: number;
+  /** @default 15000 */
+  readonly maxRetryDelayMs?: number;
+  /**
+   * How often a standby asks for the lock.
+   * @default 2000
+   */
+  readonly standbyPollMs?: number;
+  readonly logger?: ProjectorLogger;
+  /** Called when this projector becomes the one applying events (e.g. to start serving commands). */
+  readonly onActive?: () => Promise<void> | void;
+  /** Called when it stops being it. */
+  readonly onInactive?: () => Promise<void> | void;
+}
+
+/** The JSON published on `<ns>.projected` after each committed batch. */
+export interface ProjectedNotification {
+  readonly position: number;
+  readonly taskIds: readonly string[];
+  readonly repoIds: readonly string[];
+}
+
+export interface ProjectorStatus {
+  /** This replica holds the lock and applies events. */
+  readonly active: boolean;
+  /** Checkpoint of the live generation as this replica last saw it. */
+  readonly checkpoint: number;
+  readonly generation: number | undefined;
+  /** The generation being rebuilt, if any. */
+  readonly rebuilding: number | undefined;
+  /** The last failure, cleared by the next committed batch. */
+  readonly lastError: string | undefined;
+}
+
+export class RebuildUnavailable extends Error {
+  override readonly name = 'RebuildUnavailable';
+}
+
+interface Term {
+  readonly lock: LeaderLock;
+  live: GenerationApplier;
+  liveGeneration: Generation;
+  readonly mutex: Mutex;
+  rebuild: Rebuild | undefined;
+  ended: boolean;
+}
+
+interface Rebuild {
+  readonly generation: Generation;
+  readonly done: Promise<void>;
+}
+
+const NOOP_LOGGER: ProjectorLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * Projects the events stream into Postgres, exactly once in effect: each
+ * batch's rows and checkpoint commit in one transaction, and events at or
+ * below the checkpoint are skipped. One replica applies at a time (advisory
+ * lock); the others wait as standbys. Failures are retried with backoff from
+ * the stored checkpoint.
+ */
+export class Projector {
+  private readonly base: string;
+  private readonly batchSize: number;
+  private readonly batchLatencyMs: number;
+  private readonly cacheSize: number;
+  private readonly log: ProjectorLogger;
+  private orm: MikroORM | undefined;
+  private pool: Pool | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private readonly stopController = new AbortController();
+  private term: Term | undefined;
+  private lastError: string | undefined;
+  private lastCheckpoint = 0;
+  private readonly committedListeners = new Set<(rows: ProjectedNotification) => void>();
+
+  constructor(private readonly options: ProjectorOptions) {
+    this.base = assertSchemaBase(options.schema ?? options.topology.namespace);
+    this.batchSize = options.batchSize ?? 500;
+    this.batchLatencyMs = options.batchLatencyMs ?? 20;
+    this.cacheSize = options.cacheSize ?? 10_000;
+    this.log = options.logger ?? NOOP_LOGGER;
+  }
+
+  /** Starts projecting in the background; resolves once the database connection is set up. */
+  async start(): Promise<void> {
+    if (this.loop) return;
+    this.orm = await openProjectionOrm({
+      databaseUrl: this.options.databaseUrl,
+      poolSize: this.options.poolSize,
+      log: (message) => this.log.log(message, 'Migrations'),
+    });
+    this.pool = await this.orm.em.getConnection().getNativeClient();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.stopController.abort();
+    await this.loop;
+    await this.orm?.close(true);
+  }
+
+  status(): ProjectorStatus {
+    const term = this.term;
+    return {
+      active: term !== undefined && !term.ended,
+      checkpoint: term?.live.checkpoint ?? this.lastCheckpoint,
+      generation: term?.liveGeneration.generation,
+      rebuilding: term?.rebuild?.generation.generation,
+      lastError: this.lastError,
+    };
+  }
+
+  /** Called after each committed batch (in this process). */
+  onCommitted(listener: (notification: ProjectedNotification) => void): () => void {
+    this.committedListeners.add(listener);
+    return () => this.committedListeners.delete(listener);
+  }
+
+  /**
+   * Starts building a new generation from the start of the log; readers keep
+   * reading the live one until the new one has caught up and is switched in.
+   * Returns the generation being built (the one already being built, if any).
+   */
+  async rebuild(): Promise<{ readonly generation: number; readonly done: Promise<void> }> {
+    const term = this.term;
+    if (term === undefined || term.ended) throw new RebuildUnavailable('this projector is not the active one; ask again shortly');
+    if (term.rebuild) return { generation: term.rebuild.generation.generation, done: term.rebuild.done };
+    const generation = await createGeneration(this.orm!, this.pool!, this.base, 'building');
+    if (term.rebuild) {
+      await dropGeneration(this.pool!, this.base, generation);
+      const current = term.rebuild as Rebuild;
+      return { generation: current.generation.generation, done: current.done };
+    }
+    this.log.log(`rebuilding the projections into ${generation.schema}`, 'Rebuild');
+    const done = this.runRebuild(term, generation).finally(() => {
+      term.rebuild = undefined;
+    });
+    term.rebuild = { generation, done };
+    done.catch((error: unknown) => this.log.error(`rebuild into ${generation.schema} failed: ${describe(error)}`, 'Rebuild'));
+    return { generation: generation.generation, done };
+  }
+
+  private async run(): Promise<void> {
+    let delay = this.options.retryDelayMs ?? 500;
+    const maxDelay = this.options.maxRetryDelayMs ?? 15_000;
+    while (!this.stopping) {
+      let progressed = false;
+      try {
+        progressed = await this.serveTerm(() => {
+          delay = this.options.retryDelayMs ?? 500;
+        });
+      } catch (error) {
+        this.lastError = describe(error);
+        this.log.error(`projection stopped: ${this.lastError}; retrying from the stored checkpoint in ${delay} ms`, 'Projector');
+      }
+      if (this.stopping) break;
+      if (!progressed) {
+        await sleep(delay, undefined, { signal: this.stopController.signal }).catch(() => undefined);
+        delay = Math.min(delay * 2, maxDelay);
+      }
+    }
+  }
+
+  /** One tenure: wait for the lock, then apply until stopped or something fails. Returns false when it never got the lock. */
+  private async serveTerm(onProgress: () => void): Promise<boolean> {
+    const lockName = `cohort-projector:${this.base}`;
+    let lock: LeaderLock | undefined;
+    let standbyLogged = false;
+    while (!this.stopping) {
+      lock = await LeaderLock.tryAcquire(this.options.databaseUrl, lockName);
+      if (lock) break;
+      if (!standbyLogged) this.log.log('another projector is active; waiting as standby', 'Projector');
+      standbyLogged = true;
+      await sleep(this.options.standbyPollMs ?? 2000, undefined, { signal: this.stopController.signal }).catch(() => undefined);
+    }
+    if (!lock) return false;
+    const pool = this.pool!;
+    let feed: EventFeed | undefined;
+    let term: Term | undefined;
+    try {
+      const live = await this.prepareLiveGeneration(pool);
+      const applier = new GenerationApplier(pool, live.schema, this.cacheSize);
+      const from = await applier.load();
+      term = { lock, live: applier, liveGeneration: live, mutex: new Mutex(), rebuild: undefined, ended: false };
+      this.term = term;
+      this.lastCheckpoint = from;
+      this.log.log(`active: projecting ${this.options.topology.streams.events} into ${live.schema} from position ${from}`, 'Projector');
+      await this.options.onActive?.();
+      feed = new EventFeed({ nc: this.options.nc, topology: this.options.topology, fromPosition: from });
+      while (!this.stopping) {
+        if (lock.lost) throw new Error(`lost the projector lock: ${lock.lost}`);
+        await feed.waitFor(1, 250);
+        if (feed.buffered === 0) {
+          feed.take(0); // surfaces a read failure
+          continue;
+        }
+        await feed.waitFor(this.batchSize, this.batchLatencyMs);
+        const items = feed.take(this.batchSize);
+        const current = term;
+        const rows = await term.mutex.run(() => current.live.apply(items));
+        this.lastCheckpoint = term.live.checkpoint;
+        if (this.lastError !== undefined) {
+          this.log.log(`projecting again from position ${items[0]!.position}`, 'Projector');
+          this.lastError = undefined;
+        }
+        onProgress();
+        if (rows) this.notify(rows);
+      }
+      return true;
+    } finally {
+      if (term) term.ended = true;
+      await feed?.close().catch(() => undefined);
+      await term?.rebuild?.done.catch(() => undefined);
+      this.term = undefined;
+      if (term) await Promise.resolve(this.options.onInactive?.()).catch(() => undefined);
+      await lock.release();
+    }
+  }
+
+  /** Makes sure a live generation exists, is migrated and is what the views show; drops unfinished rebuilds. */
+  private async prepareLiveGeneration(pool: Pool): Promise<Generation> {
+    await ensureControlSchema(pool, this.base);
+    const generations = await listGenerations(pool, this.base);
+    for (const unfinished of generations.filter((g) => g.status === 'building')) {
+      this.log.warn(`dropping ${unfinished.schema}: a rebuild into it did not finish`, 'Projector');
+      await dropGeneration(pool, this.base, unfinished);
+    }
+    let live = generations.filter((g) => g.status === 'live').at(-1);
+    if (live === undefined) {
+      live = await createGeneration(this.orm!, pool, this.base, 'live');
+      this.log.log(`created ${live.schema}`, 'Projector');
+    } else {
+      await migrateGeneration(this.orm!, pool, live.schema);
+    }
+    const schema = live.schema;
+    await inTransaction(pool, async (client) => {
+      await client.query(`UPDATE "${this.base}".projection_generations SET live_at = coalesce(live_at, now()) WHERE generation = $1`, [
+        live.generation,
+      ]);
+      await pointViewsAt(client, this.base, schema);
+    });
+    return live;
+  }
+
+  private async runRebuild(term: Term, generation: Generation): Promise<void> {
+    const pool = this.pool!;
+    const builder = new GenerationApplier(pool, generation.schema, this.cacheSize);
+    const feed = new EventFeed({ nc: this.options.nc, topology: this.options.topology, fromPosition: 0 });
+    const started = Date.now();
+    let switched = false;
+    let retired: Generation | undefined;
+    try {
+      while (!switched) {
+        if (term.ended || this.stopping) throw new Error('the projector stopped being active before the rebuild finished');
+        const target = term.live.checkpoint;
+        const next = feed.peek();
+        const caughtUp = builder.checkpoint >= target || (next !== undefined && next.position > target);
+        if (caughtUp) {
+          switched = await term.mutex.run(async () => {
+            // Under the live projector's lock: its checkpoint cannot move while we compare and switch.
+            const live = term.live.checkpoint;
+            const upcoming = feed.peek();
+            if (builder.checkpoint < live && (upcoming === undefined || upcoming.position <= live)) return false;
+            await builder.advanceTo(live);
+            retired = await this.switchTo(term, builder, generation);
+            return true;
+          });
+        }
+        await feed.waitFor(1, 100);
+        const items = feed.take(this.batchSize, target);
+        if (items.length === 0) {
+          feed.take(0);
+          continue;
+        }
+        await builder.apply(items);
+      }
+    } finally {
+      await feed.close().catch(() => undefined);
+      if (!switched) await dropGeneration(pool, this.base, generation).catch(() => undefined);
+    }
+    // Outside the live projector's lock: dropping waits for readers still on the old tables.
+    if (retired) {
+      const old = retired;
+      await dropGeneration(pool, this.base, old).catch((error: unknown) =>
+        this.log.warn(`could not drop ${old.schema} after the switch: ${describe(error)}`, 'Rebuild'),
+      );
+    }
+    this.log.log(
+      `rebuilt ${generation.schema} up to position ${builder.checkpoint} in ${Date.now() - started} ms and switched readers to it`,
+      'Rebuild',
+    );
+  }
+
+  /** Points readers at the new generation and makes it the live one; returns the one it replaced. */
+  private async switchTo(term: Term, builder: GenerationApplier, generation: Generation): Promise<Generation> {
+    const pool = this.pool!;
+    const old = term.liveGeneration;
+    await inTransaction(pool, async (client) => {
+      await pointViewsAt(client, this.base, generation.schema);
+      await client.query(`UPDATE "${this.base}".projection_generations SET status = 'retired' WHERE generation = $1`, [old.generation]);
+      await client.query(`UPDATE "${this.base}".projection_generations SET status = 'live', live_at = now() WHERE generation = $1`, [
+        generation.generation,
+      ]);
+    });
+    term.live = builder;
+    term.liveGeneration = { ...generation, status: 'live' };
+    this.notify({ position: builder.checkpoint, taskIds: [], repoIds: [] });
+    return old;
+  }
+
+  private notify(rows: Pick<BatchRows, 'taskIds' | 'repoIds'> & { readonly position?: number; readonly lastPosition?: number }): void {
+    const notification: ProjectedNotification = {
+      position: rows.lastPosition ?? rows.position ?? 0,
+      taskIds: rows.taskIds,
+      repoIds: rows.repoIds,
+    };
+    if (!this.options.nc.isClosed()) this.options.nc.publish(this.options.topology.projected, JSON.stringify(notification));
+    for (const listener of this.committedListeners) listener(notification);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
