@@ -34,7 +34,11 @@ export interface MessagingStreamsOptions {
     readonly maxBytes?: number;
   };
   readonly logs?: {
-    /** Agent log lines older than this are removed. @default 604800000 (7 days) */
+    /**
+     * Agent log lines older than this are removed. The log stream is where
+     * finished runs' logs are read from, so this is how long they stay readable.
+     * @default COHORT_LOGS_MAX_AGE (e.g. `30d`, `12h`), else 2592000000 (30 days)
+     */
     readonly maxAgeMs?: number;
     /**
      * Oldest log lines are removed past this size; reserved on the server like the DLQ's.
@@ -85,7 +89,7 @@ export async function ensureMessagingStreams(
       ...common,
       name: topology.streams.logs,
       subjects: [topology.allLogs],
-      max_age: nanos(options.logs?.maxAgeMs ?? 7 * DAY_MS),
+      max_age: nanos(options.logs?.maxAgeMs ?? ageFromEnv('COHORT_LOGS_MAX_AGE') ?? 30 * DAY_MS),
       max_bytes: options.logs?.maxBytes ?? bytesFromEnv('COHORT_LOGS_MAX_BYTES') ?? 10 * GIB,
     }),
   ]);
@@ -102,6 +106,22 @@ export function bytesFromEnv(variable: string, env: NodeJS.ProcessEnv = process.
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < 1024 * 1024) {
     throw new Error(`${variable}=${JSON.stringify(raw)} is not a size in bytes of at least 1048576 (1 MiB)`);
+  }
+  return value;
+}
+
+const AGE_UNITS_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS };
+
+/** A stream age limit such as `30d`, `12h`, `90m` or `600s`, read here for the same reason as sizes. */
+export function ageFromEnv(variable: string, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return undefined;
+  const match = /^(\d+)([smhd])$/.exec(raw.trim());
+  const value = match ? Number(match[1]) * AGE_UNITS_MS[match[2]!]! : NaN;
+  if (!Number.isSafeInteger(value) || value < 60_000) {
+    throw new Error(
+      `${variable}=${JSON.stringify(raw)} is not an age of at least one minute: use a whole number with s, m, h or d (e.g. 30d)`,
+    );
   }
   return value;
 }

@@ -1,4 +1,10 @@
-export { ensureMessagingStreams, bytesFromEnv, type MessagingStreams, type MessagingStreamsOptions } from './ensure-messaging-streams.js';
+export {
+  ensureMessagingStreams,
+  bytesFromEnv,
+  ageFromEnv,
+  type MessagingStreams,
+  type MessagingStreamsOptions,
+} from './ensure-messaging-streams.js';
 export { JetStreamTransport, ANY_EVENT, type JetStreamTransportOptions } from './jetstream-transport.js';
 export { JetStreamContext } from './jetstream-context.js';
 export { envelopeDecoder, inboundDecoder, type DecodedMessage, type MessageDecoder, type RawMessage } from './message-decoders.js';

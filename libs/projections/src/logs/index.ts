@@ -1,0 +1,5 @@
+export { readLogPage, MAX_LOG_PAGE, type ReadLogPageOptions, type LogPage } from './read-log-page.js';
+export { tailLogs, type TailLogsOptions, type LogTail } from './tail-logs.js';
+export { sequenceLine, startSequencer, type LogGap, type LogSequencerState, type LogVerdict } from './log-sequencer.js';
+export { LogsUnavailable } from './logs-unavailable.js';
+export type { RunLogRef } from './run-log-consumer.js';
