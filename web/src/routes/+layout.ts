@@ -1,0 +1,3 @@
+// The dashboard holds its token in the browser, so every page renders there.
+export const ssr = false;
+export const prerender = false;
