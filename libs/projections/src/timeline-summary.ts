@@ -1,0 +1,36 @@
+import { encodeJson, eventSchemas, type Envelope } from '@cohort/contracts';
+import { summarizeEvent } from './project/summarize-event.js';
+import type { TimelineEntryRow } from './read/read-model.js';
+
+/**
+ * The one-line human summary of an event, for the timeline table and the
+ * live `taskEvents` subscription alike. Never carries secret values.
+ */
+export const timelineSummary: (event: Envelope) => string = summarizeEvent;
+
+/** The run an event is about, when its data names one. */
+export function runIdOfEvent(event: Envelope): string | null {
+  const data = event.data as { readonly runId?: unknown };
+  return typeof data.runId === 'string' && data.runId !== '' ? data.runId : null;
+}
+
+/** An event as one timeline entry: summary, run and the data as proto3 canonical JSON (enum names, camelCase). */
+export function timelineEntryOf(event: Envelope, position: number): TimelineEntryRow {
+  return {
+    position,
+    eventId: event.id,
+    type: event.type,
+    version: event.version,
+    occurredAt: event.occurredAt,
+    runId: runIdOfEvent(event),
+    summary: timelineSummary(event),
+    data: canonicalData(event),
+  };
+}
+
+const utf8 = new TextDecoder();
+
+function canonicalData(event: Envelope): unknown {
+  // The union's data is the message of its type; TS cannot follow the correlation.
+  return JSON.parse(utf8.decode(encodeJson(eventSchemas[event.type], event.data as never)));
+}
