@@ -13,3 +13,5 @@ export {
   type ProjectorStatus,
   type ProjectedNotification,
 } from './runtime/projector.js';
+export * from './logs/index.js';
+export { timelineSummary, timelineEntryOf, runIdOfEvent } from './timeline-summary.js';
