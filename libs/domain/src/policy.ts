@@ -36,6 +36,12 @@ export interface Policy {
    */
   readonly stallThresholdMs: number;
   /**
+   * A run that has been running longer than this is timed out, heartbeat or not:
+   * an agent that hangs while its process lives keeps its heartbeat going.
+   * @default 3_600_000 (60 minutes)
+   */
+  readonly maxRunDurationMs: number;
+  /**
    * Budget for tasks created without one, in USD. 0 means unlimited.
    * @default 0
    */
@@ -59,6 +65,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   backoffMaxMs: 900_000,
   backoffJitter: 0.2,
   stallThresholdMs: 600_000,
+  maxRunDurationMs: 3_600_000,
   defaultBudgetUsd: 0,
   maxConcurrentRuns: 8,
   maxConcurrentRunsPerRepo: 2,

@@ -25,7 +25,7 @@ import type { RunPlan } from './run-plan.js';
 import { changesContainSecret } from './secret-scan.js';
 
 /** Why the runtime itself stopped an agent. */
-export type StopReason = 'cancelled' | 'shutdown';
+export type StopReason = 'cancelled' | 'shutdown' | 'timed_out';
 
 export interface AgentRunDeps {
   readonly store: EventStore;
@@ -36,6 +36,8 @@ export interface AgentRunDeps {
   readonly redactor: Redactor;
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   readonly killGraceMs: number;
+  /** Past this the agent is killed and the run finishes as timed out. */
+  readonly maxRunDurationMs: number;
   readonly usageReportMs: number;
   readonly commitAuthor: { readonly name: string; readonly email: string };
   readonly warn: (message: string) => void;
@@ -75,6 +77,7 @@ export class AgentRun {
   #review: AgentReviewVerdict | undefined;
   #summary = '';
   #errorTail: string[] = [];
+  #timeoutReason = '';
 
   constructor(
     readonly plan: RunPlan,
@@ -89,9 +92,15 @@ export class AgentRun {
     return this.#stopReason;
   }
 
-  /** Kills the agent's whole process tree; the run then finishes as cancelled (or failed, for a shutdown). */
-  async stop(reason: StopReason): Promise<void> {
-    this.#stopReason ??= reason;
+  /**
+   * Kills the agent's whole process tree; the run then finishes as cancelled, timed out,
+   * or failed for a shutdown. `detail` says why a run timed out.
+   */
+  async stop(reason: StopReason, detail = ''): Promise<void> {
+    if (this.#stopReason === undefined) {
+      this.#stopReason = reason;
+      this.#timeoutReason = detail;
+    }
     await this.#tree?.kill();
   }
 
@@ -116,7 +125,17 @@ export class AgentRun {
             deps.warn(`run ${plan.runId}: its process group was not written down: ${(error as Error).message}`);
           });
         }
-        exit = await this.#tree.exited;
+        const limit = deps.maxRunDurationMs;
+        const deadline = setTimeout(() => {
+          deps.warn(`run ${plan.runId}: the agent ran for longer than ${limit} ms; killing it`);
+          void this.stop('timed_out', `the agent ran for longer than the maximum run duration of ${describeMs(limit)}`);
+        }, limit);
+        deadline.unref();
+        try {
+          exit = await this.#tree.exited;
+        } finally {
+          clearTimeout(deadline);
+        }
         // Whatever the agent left running in the background must not outlive its run.
         await this.#tree.kill();
         await deps.ledger.forget(plan.runId).catch(() => undefined);
@@ -254,6 +273,20 @@ export class AgentRun {
     if (this.#stopReason === 'cancelled') {
       return { ...base, outcome: RunOutcome.CANCELLED, error: undefined, summary: base.summary || 'cancelled' };
     }
+    if (this.#stopReason === 'timed_out') {
+      return {
+        ...base,
+        outcome: RunOutcome.TIMED_OUT,
+        error: create(ErrorInfoSchema, {
+          category: ErrorCategory.TIMEOUT,
+          retryable: true,
+          title: 'Run timed out',
+          message: `run ${plan.runId} timed out: ${this.#timeoutReason || 'the scheduler gave up on it'}; its agent was stopped`,
+          remedy:
+            'Cohort retries the run; if agents legitimately need longer, raise AGENT_RUNTIME_MAX_RUN_DURATION_MS and SCHEDULER_MAX_RUN_DURATION_MS.',
+        }),
+      };
+    }
     if (this.#stopReason === 'shutdown') {
       return {
         ...base,
@@ -317,6 +350,10 @@ export class AgentRun {
   private redact(text: string): string {
     return this.deps.redactor.redact(text);
   }
+}
+
+function describeMs(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 function exitCodeOf(exit: ProcessExit): number {

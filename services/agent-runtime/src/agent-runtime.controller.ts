@@ -17,6 +17,11 @@ export class AgentRuntimeController {
     return this.supervisor.onWorkspaceReady(event);
   }
 
+  @EventPattern<string>('RunTimedOut')
+  onRunTimedOut(@Payload() event: EnvelopeOf<'RunTimedOut'>): Promise<void> {
+    return this.supervisor.onRunTimedOut(event);
+  }
+
   @EventPattern<string>('TaskCancelled')
   onTaskCancelled(@Payload() event: EnvelopeOf<'TaskCancelled'>): Promise<void> {
     return this.supervisor.onTaskCancelled(event);

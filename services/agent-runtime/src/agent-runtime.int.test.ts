@@ -12,6 +12,7 @@ import {
   RunKind,
   RunOutcome,
   RunStartedSchema,
+  RunTimedOutSchema,
   type EnvelopeOf,
 } from '@cohort/contracts';
 import { gitSync, waitFor } from '@cohort/testing';
@@ -248,6 +249,59 @@ resume:ci_failure:
     expect(finished.data.outcome).toBe(RunOutcome.CANCELLED);
     // Work of a cancelled run is not pushed.
     expect(() => gitSync(s.repo.origin, 'rev-parse', '--verify', '--quiet', s.repo.branch)).toThrow();
+  });
+
+  it('kills a hung agent and its process tree past the maximum run duration, and finishes the run as timed out', async () => {
+    const s = await setup('hung', {
+      playbook: `initial:
+  - print: started
+  - write: { path: half-done.txt, content: "partial\\n" }
+  - run: sleep 300 > /dev/null 2>&1 &
+  - sleep_ms: 600000
+`,
+      config: { maxRunDurationMs: 1_500 },
+    });
+    await s.append(taskCreated(s), runScheduled(s), workspaceReady(s));
+    await waitFor('the hung agent and its background sleep', () => (processesIn(s.repo.worktree).length >= 2 ? true : undefined));
+    // Hung, not dead: its heartbeat keeps going, so only the duration limit can stop it.
+    const beat = await s.heartbeats.get(s.runId);
+    expect(beat?.operation).toBe('PUT');
+
+    const finished = await s.finished();
+    expect(processesIn(s.repo.worktree)).toEqual([]);
+    expect(finished.data).toMatchObject({ runId: s.runId, outcome: RunOutcome.TIMED_OUT, hasChanges: false, headSha: '' });
+    expect(finished.data.error).toMatchObject({ category: ErrorCategory.TIMEOUT, retryable: true });
+    expect(finished.data.error?.message).toContain('maximum run duration of 1.5 s');
+    const [started] = (await s.events()).filter((e) => e.type === 'RunStarted');
+    expect(Date.parse(finished.occurredAt) - Date.parse(started!.occurredAt)).toBeGreaterThanOrEqual(1_500);
+    // Work of a run that timed out is not pushed: its retry starts clean.
+    expect(() => gitSync(s.repo.origin, 'rev-parse', '--verify', '--quiet', s.repo.branch)).toThrow();
+    await waitFor('the heartbeat to be removed', async () => ((await s.heartbeats.get(s.runId))?.operation === 'PUT' ? undefined : true));
+  });
+
+  it('stops the agent of a run the scheduler timed out, and reports its usage', async () => {
+    const s = await setup('timedout', {
+      playbook: `initial:
+  - print: started
+  - usage: { input_tokens: 500, output_tokens: 50 }
+  - print: working
+  - run: sleep 300
+`,
+    });
+    await s.append(taskCreated(s), runScheduled(s), workspaceReady(s));
+    // The line after the usage: the runtime has counted the usage by the time it is published.
+    await waitFor('the agent to report usage', () => (texts(s).some((t) => t.endsWith('working')) ? true : undefined));
+    await waitFor('the agent to run its sleep', () => (processesIn(s.repo.worktree).length >= 2 ? true : undefined));
+    await s.append({
+      id: randomUUID(),
+      type: 'RunTimedOut',
+      data: create(RunTimedOutSchema, { runId: s.runId, reason: 'no heartbeat for 601s (stall threshold 600s)' }),
+    });
+    const finished = await s.finished();
+    await waitFor('every process of the tree to be gone', () => (processesIn(s.repo.worktree).length === 0 ? true : undefined), 5000);
+    expect(finished.data.outcome).toBe(RunOutcome.TIMED_OUT);
+    expect(finished.data.error?.message).toContain('no heartbeat for 601s');
+    expect(finished.data.usage).toMatchObject({ inputTokens: 500, outputTokens: 50 });
   });
 
   it('runs at most the configured number of agents; a waiting run starts when a slot frees, and cancels still get through', async () => {

@@ -28,6 +28,13 @@ export interface AgentRuntimeConfig extends ServiceBasics {
    */
   readonly killGraceMs: number;
   /**
+   * Longest an agent may run. Past it the agent's whole process tree is killed and the run
+   * finishes as timed out (error category TIMEOUT, retried by the scheduler's retry policy):
+   * a hung agent keeps its heartbeat going, so only a limit on the duration stops it.
+   * @default 3_600_000 (60 minutes)
+   */
+  readonly maxRunDurationMs: number;
+  /**
    * Least time between two RunUsageReported events of one run (the total is always in RunFinished).
    * @default 5000
    */
@@ -135,6 +142,7 @@ export function readAgentRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Ag
     heartbeatMs: reader.integer('AGENT_RUNTIME_HEARTBEAT_MS', 2000, { min: 10, max: 600_000 }),
     maxConcurrentAgents: reader.integer('AGENT_RUNTIME_MAX_CONCURRENT_AGENTS', 4, { min: 1, max: 1_000 }),
     killGraceMs: reader.integer('AGENT_RUNTIME_KILL_GRACE_MS', 1000, { min: 0, max: 60_000 }),
+    maxRunDurationMs: reader.integer('AGENT_RUNTIME_MAX_RUN_DURATION_MS', 3_600_000, { min: 1 }),
     usageReportMs: reader.integer('AGENT_RUNTIME_USAGE_REPORT_MS', 5000, { min: 0, max: 3_600_000 }),
     requireConnections: reader.boolean('AGENT_RUNTIME_REQUIRE_CONNECTIONS', true),
     connectionsTimeoutMs: reader.integer('AGENT_RUNTIME_CONNECTIONS_TIMEOUT_MS', 5000, { min: 10, max: 120_000 }),

@@ -101,6 +101,21 @@ export class RunSupervisor {
     await Promise.all(stopping.map((run) => run.finished.catch(() => undefined)));
   }
 
+  /**
+   * The scheduler gave up on a run (no heartbeat, or past its maximum duration): an agent
+   * still alive here must not go on working on a branch its retry is about to use.
+   */
+  async onRunTimedOut(event: EnvelopeOf<'RunTimedOut'>): Promise<void> {
+    const { runId, reason } = event.data;
+    const pending = this.starting.get(runId);
+    if (pending) pending.cancelled = true;
+    const run = this.runs.get(runId);
+    if (run === undefined) return;
+    this.log.warn(`run ${runId} was timed out by the scheduler (${reason || 'no reason given'}); stopping its agent`);
+    await run.stop('timed_out', reason ? `the scheduler timed it out (${reason})` : '');
+    await run.finished.catch(() => undefined);
+  }
+
   /** New WorkspaceReady messages are refused (nak'ed, so another instance takes them). */
   stopAccepting(): void {
     this.accepting = false;
@@ -205,6 +220,7 @@ export class RunSupervisor {
       redactor,
       baseEnv: this.config.baseEnv,
       killGraceMs: this.config.killGraceMs,
+      maxRunDurationMs: this.config.maxRunDurationMs,
       usageReportMs: this.config.usageReportMs,
       commitAuthor: this.config.commitAuthor,
       warn: (m) => this.log.warn(m),

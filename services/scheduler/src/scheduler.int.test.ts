@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { randomUUID } from 'node:crypto';
-import { create, Headers, RepoRegisteredSchema, RunOutcome, TaskKind } from '@cohort/contracts';
+import { create, ErrorCategory, Headers, RepoRegisteredSchema, RunOutcome, TaskKind } from '@cohort/contracts';
 import { freePort, waitFor } from '@cohort/testing';
 import {
   appendTo,
@@ -209,6 +209,26 @@ describe('scheduler', () => {
 
     await sleep(1_500);
     expect(ofType(await historyOf(ctx, 'alive'), 'RunTimedOut')).toHaveLength(0);
+  });
+
+  it('times out a run that runs past the maximum run duration while its heartbeat keeps beating, and retries it', async () => {
+    const ctx = await context('hung');
+    await scheduler(ctx, { resyncMs: 100, policy: { maxRunDurationMs: 1_500, backoffBaseMs: 0 } });
+    await createTask(ctx, 'hung');
+    await waitForRun(ctx, 'hung');
+    await startRun(ctx, 'hung', 'hung-r1');
+    // A hung agent whose process lives: its heartbeat never goes stale.
+    const beating = setInterval(() => void writeHeartbeat(ctx, 'hung', 'hung-r1', new Date()), 100);
+    cleanups.push(async () => clearInterval(beating));
+
+    const retry = await waitForRun(ctx, 'hung', 2);
+    const history = await historyOf(ctx, 'hung');
+    const [timedOut] = ofType(history, 'RunTimedOut');
+    expect(timedOut!.data).toMatchObject({ runId: 'hung-r1', reason: expect.stringMatching(/maximum run duration of 1.5s/) });
+    const started = ofType(history, 'RunStarted')[0]!;
+    expect(Date.parse(timedOut!.occurredAt) - Date.parse(started.occurredAt)).toBeGreaterThan(1_500);
+    expect(retry.data).toMatchObject({ runId: 'hung-r2', attempt: 2 });
+    expect((await stateOf(ctx, 'hung'))!.runs[0]!.error).toMatchObject({ category: ErrorCategory.TIMEOUT, retryable: true });
   });
 
   it('dead-letters a malformed event and goes on scheduling', async () => {

@@ -1,4 +1,15 @@
-import { ResumeReason, RunKind, RunOutcome, type EventMetadata, type TaskEvent, type Usage } from '@cohort/contracts';
+import {
+  ErrorCategory,
+  ErrorInfoSchema,
+  ResumeReason,
+  RunKind,
+  RunOutcome,
+  create,
+  type ErrorInfo,
+  type EventMetadata,
+  type TaskEvent,
+  type Usage,
+} from '@cohort/contracts';
 import type { PullRequestState, RunState, RunUsage, TaskState } from './task-state.js';
 import { canTransition, isFinal, type TaskStatus } from './transitions.js';
 
@@ -135,7 +146,11 @@ function apply(state: TaskState, event: TaskEvent, at: string | undefined): Task
       }));
     }
     case 'RunTimedOut':
-      return runEnded(state, event.data.runId, at, (r) => ({ ...r, outcome: RunOutcome.TIMED_OUT }));
+      return runEnded(state, event.data.runId, at, (r) => ({
+        ...r,
+        outcome: RunOutcome.TIMED_OUT,
+        error: timedOutError(r.id, event.data.reason),
+      }));
     case 'PullRequestRequested':
       return { ...state, pullRequestRequestedForHead: event.data.headSha };
     case 'PullRequestOpened': {
@@ -312,6 +327,17 @@ function runScheduled(
 
 function lastWorkRunOf(state: TaskState): RunState | undefined {
   return [...state.runs].reverse().find((r) => r.kind !== RunKind.REVIEW);
+}
+
+/** The scheduler gave up on the run: a timeout, retried like any other by the retry policy. */
+function timedOutError(runId: string, reason: string): ErrorInfo {
+  return create(ErrorInfoSchema, {
+    category: ErrorCategory.TIMEOUT,
+    retryable: true,
+    title: 'Run timed out',
+    message: `run ${runId} timed out${reason ? `: ${reason}` : ''}`,
+    remedy: 'Cohort retries the run; if runs are legitimately this slow, raise the limit named in the message.',
+  });
 }
 
 export function failed(run: RunState): boolean {

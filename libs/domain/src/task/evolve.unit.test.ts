@@ -20,6 +20,7 @@ import {
   updated,
   withOpenPr,
 } from '../../test/builders.js';
+import { ErrorCategory } from '@cohort/contracts';
 import { MissingTaskCreated, evolve, fold } from './evolve.js';
 import { stageOf } from './stage.js';
 import { currentRun, findRun, isPullRequestOpen, lastWorkRun } from './task-state.js';
@@ -95,6 +96,17 @@ describe('evolve', () => {
   it('keeps the first ending of a run and ignores later ones', () => {
     const s = build([created(), scheduled(1), started(1), e('RunTimedOut', { runId: 't1-r1' }), finished(1)]);
     expect(lastWorkRun(s)?.outcome).toBe(RunOutcome.TIMED_OUT);
+  });
+
+  it('records a timed-out run as a retryable timeout that names why it timed out', () => {
+    const s = build([created(), scheduled(1), started(1), e('RunTimedOut', { runId: 't1-r1', reason: 'no heartbeat for 601s' })]);
+    expect(lastWorkRun(s)?.error).toMatchObject({
+      category: ErrorCategory.TIMEOUT,
+      retryable: true,
+      message: 'run t1-r1 timed out: no heartbeat for 601s',
+    });
+    const bare = build([created(), scheduled(1), started(1), e('RunTimedOut', { runId: 't1-r1' })]);
+    expect(lastWorkRun(bare)?.error?.message).toBe('run t1-r1 timed out');
   });
 
   it('counts retries of a failed run and resets them on success paths', () => {

@@ -15,6 +15,7 @@ import {
 import { DEFAULT_POLICY, backoffDelayMs, type Policy } from '../policy.js';
 import type { Action, AttentionReason, FailureReason } from './actions.js';
 import { failed } from './evolve.js';
+import { overdueReason } from './run-deadline.js';
 import { currentRun, lastWorkRun, type ChecksState, type ReviewState, type RunState, type TaskState } from './task-state.js';
 import { isFinal } from './transitions.js';
 
@@ -79,7 +80,7 @@ export function reconcile(state: TaskState | undefined, world: World): readonly 
   const overBudget = budgetReached(state, policy);
   if (run !== undefined && run.status !== 'finished') {
     if (overBudget) return [attention(state, 'budget_exceeded', budgetDetail(state, policy))];
-    return run.status === 'running' && stalled(world, policy) ? [timeOut(state, run, world, policy)] : [];
+    return timeOutIfOverdue(state, run, world, policy);
   }
 
   const humanIntent = state.pendingRetry || state.pendingResumeMessage !== undefined;
@@ -100,8 +101,8 @@ export function reconcile(state: TaskState | undefined, world: World): readonly 
   if (last === undefined) return schedule(state, world, RunKind.INITIAL, ResumeReason.UNSPECIFIED, undefined, '');
   if (last.status !== 'finished') {
     // A run stopped by a status change that has not reported its end: wait for it
-    // (two runs must not share a branch), unless its heartbeat stalled too.
-    return stalled(world, policy) ? [timeOut(state, last, world, policy)] : [];
+    // (two runs must not share a branch), unless it is overdue too.
+    return timeOutIfOverdue(state, last, world, policy);
   }
   if (failed(last) || last.outcome === RunOutcome.CANCELLED) return afterFailedRun(state, world, policy, last);
 
@@ -149,17 +150,9 @@ function afterFailedRun(state: TaskState, world: World, policy: Policy, last: Ru
   return schedule(state, world, last.kind, last.reason, last.context, last.headSha, toIso(from + delay));
 }
 
-function stalled(world: World, policy: Policy): boolean {
-  return world.heartbeatAgeMs !== undefined && world.heartbeatAgeMs > policy.stallThresholdMs;
-}
-
-function timeOut(state: TaskState, run: RunState, world: World, policy: Policy): Action {
-  return {
-    type: 'TimeOutRun',
-    id: `${state.id}:timeout:${run.id}`,
-    runId: run.id,
-    reason: `no heartbeat for ${Math.round(world.heartbeatAgeMs! / 1000)}s (stall threshold ${Math.round(policy.stallThresholdMs / 1000)}s)`,
-  };
+function timeOutIfOverdue(state: TaskState, run: RunState, world: World, policy: Policy): readonly Action[] {
+  const reason = overdueReason(run, toEpochMs(world.now), world.heartbeatAgeMs, policy);
+  return reason === undefined ? [] : [{ type: 'TimeOutRun', id: `${state.id}:timeout:${run.id}`, runId: run.id, reason }];
 }
 
 function rerun(state: TaskState, world: World, last: RunState): readonly Action[] {

@@ -23,7 +23,7 @@ import {
   world,
   type PolicyInit,
 } from '../../test/builders.js';
-import type { TaskEvent } from '@cohort/contracts';
+import { ErrorCategory, type TaskEvent } from '@cohort/contracts';
 import { DEFAULT_POLICY, backoffDelayMs, resolvePolicy } from '../policy.js';
 import { reconcile, type World } from './reconcile.js';
 import type { TaskState } from './task-state.js';
@@ -186,6 +186,79 @@ const cases: Case[] = [
       withOpenPr({ reviewAgent: { enabled: true } }, [scheduled(2, RunKind.REVIEW, ResumeReason.UNSPECIFIED, 'sha1'), started(2)]),
     world: { heartbeatAgeMs: 10 ** 9 },
     expect: { type: 'TimeOutRun', runId: 't1-r2' },
+  },
+
+  // maximum run duration: an agent that hangs keeps its heartbeat going
+  {
+    name: 'times out a running run past the maximum run duration even while its heartbeat is fresh',
+    state: () => build([created(), scheduled(1), ready(1), at(started(1), '2026-01-01T10:59:59.000Z')]),
+    world: { heartbeatAgeMs: 1000 },
+    expect: {
+      type: 'TimeOutRun',
+      runId: 't1-r1',
+      id: 't1:timeout:t1-r1',
+      reason: 'running for 3601s, longer than the maximum run duration of 3600s',
+    },
+  },
+  {
+    name: 'lets a run go on exactly at the maximum run duration',
+    state: () => build([created(), scheduled(1), ready(1), at(started(1), '2026-01-01T11:00:00.000Z')]),
+    world: { heartbeatAgeMs: 1000 },
+    expect: null,
+  },
+  {
+    name: 'uses the maximum run duration of the given policy',
+    state: () => build([created(), scheduled(1), ready(1), at(started(1), '2026-01-01T11:59:00.000Z')]),
+    world: { policy: resolvePolicy({ maxRunDurationMs: 59_000 }) },
+    expect: { type: 'TimeOutRun', reason: expect.stringContaining('maximum run duration of 59s') },
+  },
+  {
+    name: 'names the stalled heartbeat first when a run is both stalled and over the maximum duration',
+    state: () => build([created(), scheduled(1), ready(1), at(started(1), '2026-01-01T00:00:00.000Z')]),
+    world: { heartbeatAgeMs: 10 ** 9 },
+    expect: { type: 'TimeOutRun', reason: expect.stringContaining('no heartbeat') },
+  },
+  {
+    name: 'times out a review run past the maximum run duration',
+    state: () =>
+      withOpenPr({ reviewAgent: { enabled: true } }, [
+        scheduled(2, RunKind.REVIEW, ResumeReason.UNSPECIFIED, 'sha1'),
+        at(started(2), '2026-01-01T10:00:00.000Z'),
+      ]),
+    expect: { type: 'TimeOutRun', runId: 't1-r2', reason: expect.stringContaining('maximum run duration') },
+  },
+  {
+    name: 'times out a stopped run past the maximum run duration so a retry can go on',
+    state: () =>
+      build([
+        created(),
+        scheduled(1),
+        ready(1),
+        at(started(1), '2026-01-01T10:00:00.000Z'),
+        e('TaskNeedsAttention', { reason: 'x' }),
+        e('TaskRetryRequested', {}),
+      ]),
+    expect: { type: 'TimeOutRun', runId: 't1-r1' },
+  },
+  {
+    name: 'ignores a start time it cannot read',
+    state: () => build([created(), scheduled(1), ready(1), at(started(1), 'not a time')]),
+    expect: null,
+  },
+  {
+    name: 'retries a run timed out for its duration, as a timeout',
+    state: () =>
+      build([created(), ...ran(), at(e('RunTimedOut', { runId: 't1-r1', reason: 'running for 3601s' }), '2026-01-01T11:00:00.000Z')]),
+    expect: { type: 'ScheduleRun', runId: 't1-r2', kind: RunKind.INITIAL, notBefore: expect.stringMatching(/^2026-01-01T11:0/) },
+  },
+  {
+    name: 'fails the task with a timeout error once a run timed out with the retries used up',
+    state: () => build([created({ maxRetries: 1 }), ...ran(1), failedRun(1), ...ran(2), e('RunTimedOut', { runId: 't1-r2', reason: 'r' })]),
+    expect: {
+      type: 'FailTask',
+      reason: 'retries_exhausted',
+      error: expect.objectContaining({ category: ErrorCategory.TIMEOUT, retryable: true, message: 'run t1-r2 timed out: r' }),
+    },
   },
 
   // failures and retries
