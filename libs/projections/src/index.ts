@@ -13,5 +13,8 @@ export {
   type ProjectorStatus,
   type ProjectedNotification,
 } from './runtime/projector.js';
+export { PostgresReadModel, type PostgresReadModelOptions } from './read/postgres-read-model.js';
+export { ReadModelUnavailable, ReadModelBehind, InvalidReadQuery } from './read/read-model-errors.js';
+export { requestRebuild, PROJECTOR_SERVICE, REBUILD_COMMAND, type RebuildRequestResult } from './rebuild/request-rebuild.js';
 export * from './logs/index.js';
 export { timelineSummary, timelineEntryOf, runIdOfEvent } from './timeline-summary.js';

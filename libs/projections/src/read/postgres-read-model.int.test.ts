@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProjectionHarness } from '../../test/projection-harness.js';
+import { LIFECYCLES, repoHistory, secretHistory, taskHistory, ticker } from '../../test/sample-lifecycles.js';
+import { PostgresReadModel } from './postgres-read-model.js';
+import { InvalidReadQuery, ReadModelBehind, ReadModelUnavailable } from './read-model-errors.js';
+
+describe('PostgresReadModel', () => {
+  let h: ProjectionHarness;
+  let reads: PostgresReadModel;
+  let last: number;
+
+  beforeAll(async () => {
+    h = await ProjectionHarness.create('readmodel');
+    const at = ticker(new Date('2026-03-01T10:00:00Z'));
+    const histories = [];
+    for (let i = 0; i < 12; i++)
+      histories.push(
+        taskHistory(`task-${String(i).padStart(2, '0')}`, i % 2 ? 'acme-web' : 'acme-api', LIFECYCLES[i % LIFECYCLES.length]!, at),
+      );
+    last = await h.append(
+      repoHistory('acme-web', at),
+      repoHistory('acme-api', at),
+      ...histories,
+      secretHistory('GH_TOKEN', at),
+      secretHistory('OLD', at, true),
+    );
+    await h.startProjector();
+    await h.waitForCheckpoint(last);
+    reads = new PostgresReadModel({ databaseUrl: h.db.url, nc: h.ctx.nc, topology: h.ctx.topology, pollIntervalMs: 50 });
+  });
+  afterAll(async () => {
+    await reads?.close();
+    await h?.dispose();
+  });
+
+  it('pages through tasks newest first with opaque cursors, without gaps or repeats', async () => {
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await reads.tasks({}, { first: 5, ...(after ? { after } : {}) });
+      expect(page.totalCount).toBe(12);
+      seen.push(...page.rows.map((r) => r.id));
+      if (!page.hasNextPage) break;
+      after = page.endCursor;
+    }
+    expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => `task-${String(11 - i).padStart(2, '0')}`));
+  });
+
+  it('filters tasks by state, stage, repository, kind and text', async () => {
+    const merged = await reads.tasks({ states: ['completed'], kinds: ['repo'] }, {});
+    expect(merged.rows.every((r) => r.state === 'completed' && r.kind === 'repo')).toBe(true);
+    expect(merged.totalCount).toBe(4);
+    const api = await reads.tasks({ repoIds: ['acme-api'] }, { first: 200 });
+    expect(api.rows.every((r) => r.repoId === 'acme-api')).toBe(true);
+    const text = await reads.tasks({ text: 'CI_FAILURE case for TASK-07' }, {});
+    expect(text.rows.map((r) => r.id)).toEqual(['task-07']);
+    const setup = await reads.tasks({ stages: ['done'] }, { first: 200 });
+    expect(setup.rows.every((r) => r.stage === 'done')).toBe(true);
+    expect((await reads.tasks({ text: '100%_' }, {})).totalCount).toBe(0);
+  });
+
+  it('answers task details: runs, pull request with checks and reviews, workspace, stages and timeline', async () => {
+    const task = (await reads.task('task-01'))!; // ci_failure
+    expect(task).toMatchObject({ state: 'completed', stage: 'done', runCount: 2, sourceExternalId: 'EXT-task-01', repoId: 'acme-web' });
+    const runs = await reads.runs('task-01');
+    expect(runs.map((r) => [r.id, r.kind, r.reason, r.outcome, r.prompt])).toEqual([
+      ['task-01-r1', 'initial', '', 'succeeded', 'prompt of task-01-r1'],
+      ['task-01-r2', 'resume', 'ci_failure', 'succeeded', 'prompt of task-01-r2'],
+    ]);
+    expect(runs[1]).toMatchObject({ inputTokens: 3000, cachedInputTokens: 600, outputTokens: 900, agent: 'scripted', model: 'sonnet' });
+    const pr = (await reads.pullRequest('task-01'))!;
+    expect(pr).toMatchObject({
+      number: 7,
+      status: 'merged',
+      checksStatus: 'passing',
+      headSha: 'sha-task-01-r2',
+      mergeSha: 'merge-task-01',
+    });
+    expect(pr.checks).toEqual([expect.objectContaining({ name: 'ci', status: 'passing', headSha: 'sha-task-01-r2' })]);
+    expect(pr.reviews).toEqual([
+      expect.objectContaining({ verdict: 'approved', reviewer: 'alice', comments: [{ path: 'a.ts', line: 3, body: 'nice' }] }),
+    ]);
+    expect(pr.mergedAt).not.toBeNull();
+    expect((await reads.workspace('task-01'))!.runId).toBe('task-01-r2');
+    const stages = await reads.stageHistory('task-01');
+    expect(stages[0]!.stage).toBe('queued');
+    expect(stages.at(-1)).toMatchObject({ stage: 'done', leftAt: null });
+    expect(stages.map((s) => s.stage)).toContain('checks');
+    const first = await reads.timeline('task-01', { first: 3 });
+    expect(first.rows.map((r) => r.type)).toEqual(['TaskCreated', 'RunScheduled', 'WorkspaceReady']);
+    const rest = await reads.timeline('task-01', { first: 200, after: first.endCursor! });
+    expect(first.totalCount).toBe(3 + rest.rows.length);
+    expect(rest.rows.at(-1)!.type).toBe('TaskCompleted');
+    expect(rest.rows.find((r) => r.type === 'RunFinished')!.runId).toBe('task-01-r1');
+  });
+
+  it('lists active workspaces, repositories, secrets without values, task counts and costs', async () => {
+    const active = await reads.workspaces({ activeOnly: true });
+    expect(active.length).toBeGreaterThan(0);
+    expect(active.every((w) => w.status === 'ready')).toBe(true);
+    expect((await reads.repos()).map((r) => [r.id, r.ciCommand])).toEqual([
+      ['acme-api', 'npm run ci'],
+      ['acme-web', 'npm run ci'],
+    ]);
+    expect(await reads.secrets()).toEqual([{ name: 'GH_TOKEN', scope: 'global', updatedAt: expect.any(String) }]);
+    const counts = await reads.taskCounts();
+    expect(Object.values(counts.byState).reduce((a, b) => a + b, 0)).toBe(12);
+    const total = await reads.costs({ groupBy: [], from: '2026-01-01', to: '2026-12-31' });
+    const tasks = await reads.tasks({}, { first: 200 });
+    expect(total[0]!.costUsd).toBeCloseTo(
+      tasks.rows.reduce((sum, t) => sum + t.costUsd, 0),
+      9,
+    );
+    const byRepo = await reads.costs({ groupBy: ['repo', 'model'], from: '2026-03-01', to: '2026-03-31' });
+    expect(byRepo.map((r) => r.repoId)).toEqual(['', 'acme-api', 'acme-web']);
+    expect(byRepo.every((r) => r.model === 'sonnet' && r.day === undefined)).toBe(true);
+  });
+
+  it('rejects a cursor it did not give out and malformed cost days, naming the field', async () => {
+    await expect(reads.tasks({}, { after: 'bm9wZQ' })).rejects.toThrow(InvalidReadQuery);
+    await expect(reads.costs({ groupBy: ['day'], from: '2026-3-1', to: '2026-03-31' })).rejects.toThrow(/from must be a day/);
+  });
+
+  it('waits for a position the projector reaches, and reports ReadModelBehind when it does not', async () => {
+    const at = ticker(new Date('2026-03-02T10:00:00Z'));
+    const position = await h.append(taskHistory('task-late', 'acme-web', 'merged', at));
+    await reads.waitFor(position, 10_000);
+    expect((await reads.task('task-late'))!.state).toBe('completed');
+    await expect(reads.waitFor(position + 1000, 300)).rejects.toThrow(ReadModelBehind);
+  });
+
+  it('fails with ReadModelUnavailable when Postgres cannot answer', async () => {
+    const broken = new PostgresReadModel({ databaseUrl: 'postgres://postgres@127.0.0.1:1/none', schema: 'cohort' });
+    try {
+      await expect(broken.task('x')).rejects.toThrow(ReadModelUnavailable);
+      await expect(broken.checkpoint()).rejects.toThrow(/unavailable while reading the checkpoint/);
+    } finally {
+      await broken.close();
+    }
+  });
+});
