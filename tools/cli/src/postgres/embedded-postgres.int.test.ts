@@ -1,0 +1,141 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@cohort/testing';
+import {
+  embeddedDatabaseUrl,
+  embeddedPostgresPaths,
+  runningEmbeddedPostgres,
+  startEmbeddedPostgres,
+  stopEmbeddedPostgres,
+  type EmbeddedPostgresPaths,
+} from './embedded-postgres.js';
+import type { EmbeddedPostgresState } from './embedded-postgres-state.js';
+
+const repoRoot = resolve(import.meta.dirname, '../../../..');
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// One database for the whole file: initialising a PGlite directory takes seconds.
+describe('the embedded PostgreSQL', { timeout: 180_000 }, () => {
+  let dataDir: string;
+  let paths: EmbeddedPostgresPaths;
+  let state: EmbeddedPostgresState;
+  let port: number;
+  const pools: pg.Pool[] = [];
+  const pool = () => {
+    const created = new pg.Pool({ connectionString: embeddedDatabaseUrl(state, 'cohort'), max: 3 });
+    pools.push(created);
+    return created;
+  };
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'cohort-embedded-pg-'));
+    paths = embeddedPostgresPaths(dataDir);
+    port = await freePort();
+    state = await startEmbeddedPostgres(paths, { cwd: repoRoot, port });
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
+    await stopEmbeddedPostgres(paths);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('listens on the configured port and announces itself to the next up', async () => {
+    expect(state.port).toBe(port);
+    expect(await runningEmbeddedPostgres(paths)).toEqual(state);
+  });
+
+  it('serves two pools at once, each holding its connections, with tables and transactions', async () => {
+    const projector = pool();
+    const gateway = pool();
+    const [a, b] = [await projector.connect(), await gateway.connect()];
+    try {
+      await a.query('create table if not exists items (id int primary key, owner text not null)');
+      await a.query('begin');
+      await a.query('insert into items values ($1, $2)', [1, 'projector']);
+      // The gateway's query waits for the projector's transaction instead of seeing half of it.
+      const readDuring = b.query<{ n: string }>('select count(*) as n from items');
+      await a.query('insert into items values ($1, $2)', [2, 'projector']);
+      await a.query('commit');
+      expect((await readDuring).rows[0]!.n).toBe('2');
+      await b.query('begin');
+      await b.query('insert into items values ($1, $2)', [3, 'gateway']);
+      await b.query('rollback');
+      const { rows } = await a.query<{ id: number; owner: string }>('select id, owner from items order by id');
+      expect(rows).toEqual([
+        { id: 1, owner: 'projector' },
+        { id: 2, owner: 'projector' },
+      ]);
+    } finally {
+      a.release();
+      b.release();
+    }
+  });
+
+  it('keeps concurrent parameterised queries and read-modify-write transactions of many connections apart', async () => {
+    const pools = [pool(), pool()];
+    await pools[0]!.query('create table if not exists counter (k text primary key, n int not null)');
+    await pools[0]!.query(`insert into counter values ('k', 0) on conflict (k) do update set n = 0`);
+    const wrong: string[] = [];
+    await Promise.all(
+      pools.flatMap((p, pi) =>
+        [0, 1, 2].map(async (wi) => {
+          for (let i = 0; i < 20; i++) {
+            const who = `${pi}-${wi}`;
+            const { rows } = await p.query<{ s: number; who: string }>('select $1::int * 2 as s, $2::text as who', [i, who]);
+            if (rows[0]!.s !== i * 2 || rows[0]!.who !== who) wrong.push(JSON.stringify(rows[0]));
+            const client = await p.connect();
+            try {
+              await client.query('begin');
+              const current = await client.query<{ n: number }>('select n from counter where k = $1', ['k']);
+              await client.query('update counter set n = $1 where k = $2', [current.rows[0]!.n + 1, 'k']);
+              await client.query('commit');
+            } finally {
+              client.release();
+            }
+          }
+        }),
+      ),
+    );
+    expect(wrong).toEqual([]);
+    expect((await pools[0]!.query<{ n: number }>('select n from counter')).rows[0]!.n).toBe(2 * 3 * 20);
+  });
+
+  it('grants pg_advisory_lock, but as one shared session: a second connection is not kept out', async () => {
+    const [a, b] = [pool(), pool()];
+    await a.query('select pg_advisory_lock(4242)');
+    const other = await b.query<{ got: boolean }>('select pg_try_advisory_lock(4242) as got');
+    expect(other.rows[0]!.got).toBe(true);
+    await a.query('select pg_advisory_unlock_all()');
+  });
+
+  it('refuses a second process on the same directory', async () => {
+    await expect(startEmbeddedPostgres(paths, { cwd: repoRoot })).rejects.toThrow(/already serves/);
+    expect(await runningEmbeddedPostgres(paths)).toEqual(state);
+  });
+
+  it('stops cleanly and keeps the data for the next start', async () => {
+    await Promise.all(pools.splice(0).map((p) => p.end()));
+    expect(await stopEmbeddedPostgres(paths)).toBe(true);
+    expect(isAlive(state.pid)).toBe(false);
+    expect(existsSync(paths.stateFile)).toBe(false);
+    expect(await runningEmbeddedPostgres(paths)).toBeUndefined();
+    expect(await stopEmbeddedPostgres(paths)).toBe(false);
+
+    state = await startEmbeddedPostgres(paths, { cwd: repoRoot });
+    const { rows } = await pool().query<{ id: number }>('select id from items order by id');
+    expect(rows.map((r) => r.id)).toEqual([1, 2]);
+  });
+});
