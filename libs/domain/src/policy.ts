@@ -42,6 +42,14 @@ export interface Policy {
    */
   readonly maxRunDurationMs: number;
   /**
+   * A run that has not started this long after it could (scheduled and its
+   * `notBefore` passed, with no workspace ready; or its workspace ready, with no
+   * agent started) is stuck, e.g. pod-manager is down or a WorkspaceReady was
+   * lost, and is timed out. Each of the two stages gets this long.
+   * @default 600_000 (10 minutes)
+   */
+  readonly provisioningTimeoutMs: number;
+  /**
    * Budget for tasks created without one, in USD. 0 means unlimited.
    * @default 0
    */
@@ -66,6 +74,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   backoffJitter: 0.2,
   stallThresholdMs: 600_000,
   maxRunDurationMs: 3_600_000,
+  provisioningTimeoutMs: 600_000,
   defaultBudgetUsd: 0,
   maxConcurrentRuns: 8,
   maxConcurrentRunsPerRepo: 2,

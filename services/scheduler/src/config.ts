@@ -34,7 +34,9 @@ export interface SchedulerConfig extends ServiceBasics {
    * The decision limits handed to the reconciler; see the variables in the README.
    * Among them, the time limits that keep a run from being stuck:
    * `maxRunDurationMs` (SCHEDULER_MAX_RUN_DURATION_MS, @default 3_600_000), how long
-   * a run may be running, heartbeat or not.
+   * a run may be running, heartbeat or not; `provisioningTimeoutMs`
+   * (SCHEDULER_PROVISIONING_TIMEOUT_MS, @default 600_000), how long a run may stay
+   * scheduled with no workspace, and then provisioning with no agent started.
    */
   readonly policy: Policy;
 }
@@ -55,6 +57,7 @@ export function readSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
       maxConcurrentRuns,
       stallThresholdMs: reader.integer('SCHEDULER_STALL_THRESHOLD_MS', DEFAULT_POLICY.stallThresholdMs, { min: 1 }),
       maxRunDurationMs: reader.integer('SCHEDULER_MAX_RUN_DURATION_MS', DEFAULT_POLICY.maxRunDurationMs, { min: 1 }),
+      provisioningTimeoutMs: reader.integer('SCHEDULER_PROVISIONING_TIMEOUT_MS', DEFAULT_POLICY.provisioningTimeoutMs, { min: 1 }),
       maxRetries: reader.integer('SCHEDULER_MAX_RETRIES', DEFAULT_POLICY.maxRetries, { min: 0, max: 1_000 }),
       backoffBaseMs: reader.integer('SCHEDULER_RETRY_BACKOFF_MS', DEFAULT_POLICY.backoffBaseMs, { min: 0 }),
       backoffMaxMs: reader.integer('SCHEDULER_RETRY_BACKOFF_MAX_MS', DEFAULT_POLICY.backoffMaxMs, { min: 0 }),

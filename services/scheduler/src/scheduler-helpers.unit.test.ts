@@ -100,12 +100,25 @@ describe('config', () => {
       resyncMs: 15_000,
       maxConcurrentRuns: 4,
     });
-    expect(config.policy).toMatchObject({ maxConcurrentRuns: 4, stallThresholdMs: 600_000, maxRetries: 3, maxRunDurationMs: 3_600_000 });
+    expect(config.policy).toMatchObject({
+      maxConcurrentRuns: 4,
+      stallThresholdMs: 600_000,
+      maxRetries: 3,
+      maxRunDurationMs: 3_600_000,
+      provisioningTimeoutMs: 600_000,
+    });
   });
 
   it('reads the maximum run duration and refuses one that is not a positive number of milliseconds', () => {
     expect(readSchedulerConfig({ SCHEDULER_MAX_RUN_DURATION_MS: '90000' }).policy.maxRunDurationMs).toBe(90_000);
     expect(() => readSchedulerConfig({ SCHEDULER_MAX_RUN_DURATION_MS: '0' })).toThrow(/SCHEDULER_MAX_RUN_DURATION_MS="0"/);
+  });
+
+  it('reads the provisioning timeout and names it when it is bad', () => {
+    expect(readSchedulerConfig({ SCHEDULER_PROVISIONING_TIMEOUT_MS: '120000' }).policy.provisioningTimeoutMs).toBe(120_000);
+    expect(() => readSchedulerConfig({ SCHEDULER_PROVISIONING_TIMEOUT_MS: 'ten minutes' })).toThrow(
+      /SCHEDULER_PROVISIONING_TIMEOUT_MS="ten minutes"/,
+    );
   });
 
   it('names every bad variable at once', () => {

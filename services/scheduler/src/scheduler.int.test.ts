@@ -231,6 +231,29 @@ describe('scheduler', () => {
     expect((await stateOf(ctx, 'hung'))!.runs[0]!.error).toMatchObject({ category: ErrorCategory.TIMEOUT, retryable: true });
   });
 
+  it('times out a run stuck in scheduled or in provisioning, naming the stage, and retries it', async () => {
+    const ctx = await context('stuck');
+    await scheduler(ctx, { resyncMs: 100, policy: { provisioningTimeoutMs: 1_000, backoffBaseMs: 0, maxRetries: 5 } });
+    await createTask(ctx, 'nopod');
+    await createTask(ctx, 'noagent');
+    // No pod-manager: nothing ever answers the first task's RunScheduled.
+    await waitForRun(ctx, 'nopod');
+    // A workspace is ready for the second, but no agent-runtime takes it.
+    await waitForRun(ctx, 'noagent');
+    await appendTo(ctx, 'noagent', event('WorkspaceReady', { runId: 'noagent-r1', workspaceId: 'ws-noagent-r1' }));
+
+    const nopodRetry = await waitForRun(ctx, 'nopod', 2);
+    const noagentRetry = await waitForRun(ctx, 'noagent', 2);
+    const [nopodTimeout] = ofType(await historyOf(ctx, 'nopod'), 'RunTimedOut');
+    expect(nopodTimeout!.data).toMatchObject({ runId: 'nopod-r1', reason: expect.stringContaining('stuck in scheduled') });
+    const [noagentTimeout] = ofType(await historyOf(ctx, 'noagent'), 'RunTimedOut');
+    expect(noagentTimeout!.data).toMatchObject({ runId: 'noagent-r1', reason: expect.stringContaining('stuck in provisioning') });
+    expect([nopodRetry.data.runId, noagentRetry.data.runId]).toEqual(['nopod-r2', 'noagent-r2']);
+    const scheduledAt = ofType(await historyOf(ctx, 'nopod'), 'RunScheduled')[0]!.occurredAt;
+    expect(Date.parse(nopodTimeout!.occurredAt) - Date.parse(scheduledAt)).toBeGreaterThan(1_000);
+    expect((await stateOf(ctx, 'nopod'))!.runs[0]!.error).toMatchObject({ category: ErrorCategory.TIMEOUT, retryable: true });
+  });
+
   it('dead-letters a malformed event and goes on scheduling', async () => {
     const ctx = await context('dlq');
     await scheduler(ctx);

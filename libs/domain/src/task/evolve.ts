@@ -117,7 +117,7 @@ function apply(state: TaskState, event: TaskEvent, at: string | undefined): Task
       return runScheduled(state, event.data, at);
     case 'WorkspaceReady':
       return updateRun(state, event.data.runId, (r) =>
-        r.status === 'scheduled' ? { ...r, status: 'provisioning', workspaceId: event.data.workspaceId } : r,
+        r.status === 'scheduled' ? { ...r, status: 'provisioning', workspaceId: event.data.workspaceId, workspaceReadyAt: at } : r,
       );
     case 'WorkspaceFailed':
       return runEnded(state, event.data.runId, at, (r) => ({
@@ -292,6 +292,7 @@ function runScheduled(
     workspaceId: '',
     notBefore: d.notBefore,
     scheduledAt: at,
+    workspaceReadyAt: undefined,
     startedAt: undefined,
     finishedAt: undefined,
   };

@@ -20,7 +20,7 @@ import {
   updated,
   withOpenPr,
 } from '../../test/builders.js';
-import { ErrorCategory } from '@cohort/contracts';
+import { ErrorCategory, type TaskEvent } from '@cohort/contracts';
 import { MissingTaskCreated, evolve, fold } from './evolve.js';
 import { stageOf } from './stage.js';
 import { currentRun, findRun, isPullRequestOpen, lastWorkRun } from './task-state.js';
@@ -107,6 +107,22 @@ describe('evolve', () => {
     });
     const bare = build([created(), scheduled(1), started(1), e('RunTimedOut', { runId: 't1-r1' })]);
     expect(lastWorkRun(bare)?.error?.message).toBe('run t1-r1 timed out');
+  });
+
+  it('records when a run was scheduled, got its workspace and started', () => {
+    const stamp = (ev: TaskEvent, occurredAt: string) => ({ ...ev, occurredAt });
+    const s = build([
+      created(),
+      stamp(scheduled(1), '2026-01-01T10:00:00.000Z'),
+      stamp(ready(1), '2026-01-01T10:01:00.000Z'),
+      stamp(ready(1), '2026-01-01T10:05:00.000Z'),
+      stamp(started(1), '2026-01-01T10:02:00.000Z'),
+    ]);
+    expect(lastWorkRun(s)).toMatchObject({
+      scheduledAt: '2026-01-01T10:00:00.000Z',
+      workspaceReadyAt: '2026-01-01T10:01:00.000Z',
+      startedAt: '2026-01-01T10:02:00.000Z',
+    });
   });
 
   it('counts retries of a failed run and resets them on success paths', () => {

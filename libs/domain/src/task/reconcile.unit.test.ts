@@ -188,6 +188,89 @@ const cases: Case[] = [
     expect: { type: 'TimeOutRun', runId: 't1-r2' },
   },
 
+  // runs stuck before they start: pod-manager down, a WorkspaceReady lost
+  {
+    name: 'times out a run still scheduled past the provisioning timeout, saying it had no workspace',
+    state: () => build([created(), at(scheduled(1), '2026-01-01T11:49:59.000Z')]),
+    expect: {
+      type: 'TimeOutRun',
+      runId: 't1-r1',
+      id: 't1:timeout:t1-r1',
+      reason: 'stuck in scheduled: no workspace was ready 601s after the run could start (provisioning timeout 600s)',
+    },
+  },
+  {
+    name: 'lets a scheduled run wait exactly the provisioning timeout',
+    state: () => build([created(), at(scheduled(1), '2026-01-01T11:50:00.000Z')]),
+    expect: null,
+  },
+  {
+    name: 'counts a retry’s provisioning time from its notBefore, not from when it was scheduled',
+    state: () =>
+      build([
+        created(),
+        ...ran(1),
+        failedRun(1),
+        at(scheduled(2, RunKind.INITIAL, ResumeReason.UNSPECIFIED, '', '2026-01-01T11:55:00.000Z'), '2026-01-01T11:00:00.000Z'),
+      ]),
+    expect: null,
+  },
+  {
+    name: 'times out a retry still scheduled past the provisioning timeout after its notBefore',
+    state: () =>
+      build([
+        created(),
+        ...ran(1),
+        failedRun(1),
+        at(scheduled(2, RunKind.INITIAL, ResumeReason.UNSPECIFIED, '', '2026-01-01T11:45:00.000Z'), '2026-01-01T11:00:00.000Z'),
+      ]),
+    expect: { type: 'TimeOutRun', runId: 't1-r2', reason: expect.stringContaining('stuck in scheduled: no workspace was ready 900s') },
+  },
+  {
+    name: 'counts from the notBefore when the time it was scheduled is unknown',
+    state: () => build([created(), scheduled(1, RunKind.INITIAL, ResumeReason.UNSPECIFIED, '', '2026-01-01T11:00:00.000Z')]),
+    expect: { type: 'TimeOutRun', reason: expect.stringContaining('stuck in scheduled') },
+  },
+  {
+    name: 'times out a run whose workspace is ready but whose agent never started, saying so',
+    state: () => build([created(), at(scheduled(1), '2026-01-01T11:40:00.000Z'), at(ready(1), '2026-01-01T11:49:00.000Z')]),
+    expect: {
+      type: 'TimeOutRun',
+      runId: 't1-r1',
+      reason: 'stuck in provisioning: the workspace was ready but the agent had not started 660s later (provisioning timeout 600s)',
+    },
+  },
+  {
+    name: 'gives the agent the whole provisioning timeout from its WorkspaceReady',
+    state: () => build([created(), at(scheduled(1), '2026-01-01T11:40:00.000Z'), at(ready(1), '2026-01-01T11:51:00.000Z')]),
+    expect: null,
+  },
+  {
+    name: 'counts provisioning from the scheduling when the WorkspaceReady time is unknown',
+    state: () => build([created(), at(scheduled(1), '2026-01-01T11:40:00.000Z'), ready(1)]),
+    expect: { type: 'TimeOutRun', reason: expect.stringContaining('stuck in provisioning') },
+  },
+  {
+    name: 'uses the provisioning timeout of the given policy',
+    state: () => build([created(), at(scheduled(1), '2026-01-01T11:59:00.000Z')]),
+    world: { policy: resolvePolicy({ provisioningTimeoutMs: 30_000 }) },
+    expect: { type: 'TimeOutRun', reason: expect.stringContaining('(provisioning timeout 30s)') },
+  },
+  {
+    name: 'times out a stuck scheduled review run too',
+    state: () =>
+      withOpenPr({ reviewAgent: { enabled: true } }, [
+        at(scheduled(2, RunKind.REVIEW, ResumeReason.UNSPECIFIED, 'sha1'), '2026-01-01T11:00:00.000Z'),
+      ]),
+    expect: { type: 'TimeOutRun', runId: 't1-r2', reason: expect.stringContaining('stuck in scheduled') },
+  },
+  {
+    name: 'retries a run timed out while stuck in scheduled',
+    state: () =>
+      build([created(), at(scheduled(1), '2026-01-01T11:00:00.000Z'), e('RunTimedOut', { runId: 't1-r1', reason: 'stuck in scheduled' })]),
+    expect: { type: 'ScheduleRun', runId: 't1-r2', attempt: 2 },
+  },
+
   // maximum run duration: an agent that hangs keeps its heartbeat going
   {
     name: 'times out a running run past the maximum run duration even while its heartbeat is fresh',

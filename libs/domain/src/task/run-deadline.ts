@@ -7,6 +7,7 @@ import type { RunState } from './task-state.js';
  * whose times are unknown (folded without metadata) is never overdue by them.
  */
 export function overdueReason(run: RunState, nowMs: number, heartbeatAgeMs: number | undefined, policy: Policy): string | undefined {
+  if (run.status === 'scheduled' || run.status === 'provisioning') return stuckReason(run, nowMs, policy);
   if (run.status !== 'running') return undefined;
   if (heartbeatAgeMs !== undefined && heartbeatAgeMs > policy.stallThresholdMs) {
     return `no heartbeat for ${seconds(heartbeatAgeMs)} (stall threshold ${seconds(policy.stallThresholdMs)})`;
@@ -16,6 +17,29 @@ export function overdueReason(run: RunState, nowMs: number, heartbeatAgeMs: numb
     return `running for ${seconds(runningMs)}, longer than the maximum run duration of ${seconds(policy.maxRunDurationMs)}`;
   }
   return undefined;
+}
+
+/**
+ * Scheduled: counted from when it could start (a retry waits for its `notBefore`).
+ * Provisioning: counted from its WorkspaceReady, so a slow workspace does not eat
+ * the time the agent has to start.
+ */
+function stuckReason(run: RunState, nowMs: number, policy: Policy): string | undefined {
+  const limit = seconds(policy.provisioningTimeoutMs);
+  if (run.status === 'scheduled') {
+    const waitingMs = minElapsed(elapsedSince(run.scheduledAt, nowMs), elapsedSince(run.notBefore, nowMs));
+    if (waitingMs === undefined || waitingMs <= policy.provisioningTimeoutMs) return undefined;
+    return `stuck in scheduled: no workspace was ready ${seconds(waitingMs)} after the run could start (provisioning timeout ${limit})`;
+  }
+  const readyMs = elapsedSince(run.workspaceReadyAt, nowMs) ?? elapsedSince(run.scheduledAt, nowMs);
+  if (readyMs === undefined || readyMs <= policy.provisioningTimeoutMs) return undefined;
+  return `stuck in provisioning: the workspace was ready but the agent had not started ${seconds(readyMs)} later (provisioning timeout ${limit})`;
+}
+
+/** The shorter of two elapsed times, either of which may be unknown. */
+function minElapsed(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.min(a, b);
 }
 
 function elapsedSince(at: string | undefined, nowMs: number): number | undefined {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCategory, type TaskEvent } from '@cohort/contracts';
-import { NOW, build, created, e, ready, scheduled, started, world } from '../../test/builders.js';
+import { NOW, ResumeReason, RunKind, build, created, e, ready, scheduled, started, world } from '../../test/builders.js';
 import { resolvePolicy } from '../policy.js';
 import { actionToEvents } from './action-to-events.js';
 import { fold } from './evolve.js';
@@ -49,6 +49,31 @@ describe('run deadlines', () => {
         }
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('times out a run that has not started exactly when a stage took longer than the provisioning timeout', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 60 }).map((m) => m * MINUTE),
+        fc.integer({ min: 0, max: 120 * MINUTE }),
+        fc.integer({ min: -30 * MINUTE, max: 30 * MINUTE }),
+        fc.option(fc.integer({ min: 0, max: 120 * MINUTE }), { nil: undefined }),
+        (provisioningTimeoutMs, scheduledAgoMs, notBeforeFromNowMs, readyAgoMs) => {
+          const policy = resolvePolicy({ provisioningTimeoutMs });
+          const notBefore = new Date(NOW + notBeforeFromNowMs).toISOString();
+          const events = [at(scheduled(1, RunKind.INITIAL, ResumeReason.UNSPECIFIED, '', notBefore), NOW - scheduledAgoMs)];
+          if (readyAgoMs !== undefined) events.push(at(ready(1), NOW - readyAgoMs));
+          const state = build([created(), ...events]);
+          const waitedMs = readyAgoMs ?? Math.min(scheduledAgoMs, -notBeforeFromNowMs);
+          const actions = reconcile(state, world({ policy, heartbeatAgeMs: 10 ** 9 }));
+          if (waitedMs > provisioningTimeoutMs) {
+            const stage = readyAgoMs === undefined ? 'scheduled' : 'provisioning';
+            expect(actions).toMatchObject([{ type: 'TimeOutRun', runId: 't1-r1', reason: expect.stringContaining(`stuck in ${stage}`) }]);
+          } else expect(actions).toEqual([]);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

@@ -43,6 +43,8 @@ export interface RunState {
   readonly workspaceId: string;
   readonly notBefore: string;
   readonly scheduledAt: string | undefined;
+  /** When its workspace was reported ready (the run went from scheduled to provisioning). */
+  readonly workspaceReadyAt: string | undefined;
   readonly startedAt: string | undefined;
   readonly finishedAt: string | undefined;
 }
