@@ -1,1 +1,2 @@
-export {};
+export { readProjectorConfig, type ProjectorConfig } from './config.js';
+export { startProjector, type RunningService, type StartOptions } from './start-projector.js';

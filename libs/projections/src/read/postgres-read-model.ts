@@ -63,6 +63,8 @@ export interface PostgresReadModelOptions {
 
 const COST_GROUPS: Readonly<Record<CostGroup, string>> = { day: 'day', repo: 'repo_id', agent: 'agent', model: 'model' };
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** undefined_table, invalid_schema_name */
+const NOT_SET_UP = new Set(['42P01', '3F000']);
 
 /**
  * The ReadModel over Postgres. Reads the views of the base schema, which the
@@ -100,11 +102,14 @@ export class PostgresReadModel implements ReadModel {
   }
 
   async checkpoint(): Promise<number> {
-    const rows = await this.query<{ position: string }>(
-      'reading the checkpoint',
-      `SELECT position FROM ${this.s}.projection_checkpoint WHERE id = 'live'`,
-    );
-    return rows.length === 0 ? 0 : Number(rows[0]!.position);
+    try {
+      const result = await this.pool.query<{ position: string }>(`SELECT position FROM ${this.s}.projection_checkpoint WHERE id = 'live'`);
+      return result.rows.length === 0 ? 0 : Number(result.rows[0]!.position);
+    } catch (error) {
+      // Before the projector's first start nothing is projected yet: position 0, not an outage.
+      if (NOT_SET_UP.has((error as { code?: string }).code ?? '')) return 0;
+      throw new ReadModelUnavailable('reading the checkpoint', error);
+    }
   }
 
   async waitFor(position: number, timeoutMs: number): Promise<void> {

@@ -1,0 +1,91 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '@cohort/testing';
+import { ProjectionHarness } from '../../test/projection-harness.js';
+import { LIFECYCLES, repoHistory, secretHistory, taskHistory, ticker, type AggregateHistory } from '../../test/sample-lifecycles.js';
+import { snapshotTables } from '../../test/table-snapshot.js';
+import { PostgresReadModel } from '../read/postgres-read-model.js';
+import { requestRebuild } from '../rebuild/request-rebuild.js';
+
+function histories(count: number, from: number, start: string): AggregateHistory[] {
+  const at = ticker(new Date(start));
+  return Array.from({ length: count }, (_, i) =>
+    taskHistory(`t${from + i}`, `repo${(from + i) % 3}`, LIFECYCLES[(from + i) % LIFECYCLES.length]!, at),
+  );
+}
+
+describe('rebuild', () => {
+  let h: ProjectionHarness;
+  beforeEach(async () => {
+    h = await ProjectionHarness.create('rebuild');
+  });
+  afterEach(async () => {
+    await h.dispose();
+  });
+
+  it('builds a new generation while the live one serves, switches readers to it, and equals a live projection row by row', async () => {
+    const at = ticker(new Date('2026-06-01T08:00:00Z'));
+    const first = await h.append(repoHistory('repo0', at), secretHistory('TOKEN', at), ...histories(40, 0, '2026-06-01T09:00:00Z'));
+    const projector = await h.startProjector();
+    // A second, independent live projection of the same log to compare with.
+    await h.startProjector({ schema: 'reference', batchSize: 11 });
+    await h.waitForCheckpoint(first);
+    const reads = new PostgresReadModel({ databaseUrl: h.db.url, schema: h.schema });
+    try {
+      const before = await reads.tasks({}, { first: 1 });
+      const started = await projector.rebuild();
+      expect(started.generation).toBe(2);
+      expect(projector.status().rebuilding).toBe(2);
+      let readsDuringRebuild = 0;
+      let appended = first;
+      let done = false;
+      void started.done.then(() => (done = true));
+      let round = 0;
+      while (!done) {
+        const page = await reads.tasks({}, { first: 1 });
+        expect(page.totalCount).toBeGreaterThanOrEqual(before.totalCount);
+        readsDuringRebuild++;
+        if (round < 3) appended = await h.append(...histories(2, 100 + round * 2, `2026-06-02T0${round}:00:00Z`));
+        round++;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await started.done;
+      expect(readsDuringRebuild).toBeGreaterThan(0);
+      await h.waitForCheckpoint(appended);
+      await waitFor('reference caught up', async () => {
+        const r = await h.pool.query(`SELECT position FROM reference.projection_checkpoint`);
+        return Number(r.rows[0]?.position ?? 0) >= appended ? true : undefined;
+      });
+      const generations = await h.pool.query(`SELECT generation, status FROM "${h.schema}".projection_generations ORDER BY generation`);
+      expect(generations.rows).toEqual([{ generation: 2, status: 'live' }]);
+      const schemas = await h.pool.query(`SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE $1 ORDER BY 1`, [
+        `${h.schema}_g%`,
+      ]);
+      expect(schemas.rows.map((r) => r.schema_name)).toEqual([`${h.schema}_g2`]);
+      expect(await snapshotTables(h.pool, h.schema)).toEqual(await snapshotTables(h.pool, 'reference'));
+      // Live projection carries on into the new generation.
+      const later = await h.append(...histories(1, 200, '2026-06-03T08:00:00Z'));
+      await reads.waitFor(later, 10_000);
+      expect((await reads.task('t200'))?.id).toBe('t200');
+    } finally {
+      await reads.close();
+    }
+  });
+
+  it('joins a rebuild already running instead of starting another', async () => {
+    const last = await h.append(...histories(5, 0, '2026-06-01T09:00:00Z'));
+    const projector = await h.startProjector();
+    await h.waitForCheckpoint(last);
+    const a = await projector.rebuild();
+    const b = await projector.rebuild();
+    expect(b.generation).toBe(a.generation);
+    await Promise.all([a.done, b.done]);
+    expect(projector.status()).toMatchObject({ generation: 2, rebuilding: undefined });
+  });
+
+  it('reports no projector when none answers', async () => {
+    expect(await requestRebuild(h.ctx.nc, h.ctx.topology, { timeoutMs: 300 })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/no projector answered/),
+    });
+  });
+});

@@ -1,0 +1,62 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { RebuildProjectionsSchema, CommandErrorCode, type Topology } from '@cohort/contracts';
+import { CommandFailure, CommandServer, MESSAGING_TOPOLOGY, NATS_CONNECTION } from '@cohort/messaging';
+import { Projector, RebuildUnavailable, REBUILD_COMMAND } from '@cohort/projections';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { ProjectorConfig } from './config.js';
+import { PROJECTOR_CONFIG } from './tokens.js';
+
+/**
+ * Runs the projector for the life of the app and serves RebuildProjections
+ * while this replica is the active one (standbys do not take commands, so a
+ * request always reaches the replica that can act on it).
+ */
+@Injectable()
+export class ProjectorRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('Projector');
+  readonly projector: Projector;
+
+  constructor(
+    @Inject(PROJECTOR_CONFIG) config: ProjectorConfig,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    @Inject(MESSAGING_TOPOLOGY) topology: Topology,
+    @Inject(CommandServer) private readonly commands: CommandServer,
+  ) {
+    this.projector = new Projector({
+      nc,
+      topology,
+      databaseUrl: config.databaseUrl,
+      schema: config.schema,
+      batchSize: config.batchSize,
+      batchLatencyMs: config.batchLatencyMs,
+      cacheSize: config.cacheSize,
+      poolSize: config.poolSize,
+      retryDelayMs: config.retryDelayMs,
+      standbyPollMs: config.standbyPollMs,
+      logger: {
+        log: (message, context) => this.log.log(message, context),
+        warn: (message, context) => this.log.warn(message, context),
+        error: (message, context) => this.log.error(message, context),
+      },
+      onActive: () => this.commands.listen(),
+      onInactive: () => this.commands.close(),
+    });
+    this.commands.handle(REBUILD_COMMAND, RebuildProjectionsSchema, async () => {
+      try {
+        const started = await this.projector.rebuild();
+        return { aggregateId: `g${started.generation}`, position: String(this.projector.status().checkpoint) };
+      } catch (error) {
+        if (error instanceof RebuildUnavailable) throw new CommandFailure(CommandErrorCode.UNAVAILABLE, error.message);
+        throw error;
+      }
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.projector.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.projector.stop();
+  }
+}
