@@ -1,3 +1,5 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
@@ -30,6 +32,18 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'unit', include: ['**/*.unit.test.ts'], exclude },
+      },
+      {
+        // The dashboard's Svelte components, rendered in jsdom with Svelte's browser build.
+        extends: true,
+        plugins: [svelte({ configFile: false, compilerOptions: { dev: true } }), svelteTesting()],
+        resolve: { conditions: ['browser', ...defaultClientConditions] },
+        test: {
+          name: 'web',
+          include: ['web/**/*.component.test.ts'],
+          exclude,
+          environment: './web/test/jsdom-environment.ts',
+        },
       },
       {
         extends: true,

@@ -24,9 +24,9 @@ export interface AnsiSegment {
 }
 
 const ESC = '\u001b';
-// CSI (ESC [ params final), OSC (ESC ] ... BEL or ESC \), and two-byte escapes.
+// CSI (ESC [ params final), OSC (ESC ] ... BEL or ESC \), two-byte escapes, else the lone ESC.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const ESCAPE = /\u001b(?:\[([0-9;:?<=>]*)([\x20-\x2f]*)([\x40-\x7e])|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[\x40-\x5f]|$)/g;
+const ESCAPE = /\u001b(?:\[([0-9;:?<=>]*)([\x20-\x2f]*)([\x40-\x7e])|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[\x30-\x7e]|)/g;
 
 const hex2 = (n: number) => n.toString(16).padStart(2, '0');
 const rgb = (r: number, g: number, b: number): AnsiColor => ({ rgb: `#${hex2(r)}${hex2(g)}${hex2(b)}` });
@@ -115,11 +115,6 @@ export function parseAnsi(input: string, initial: AnsiStyle = {}): AnsiSegment[]
         .filter((p, i, all) => p !== '' || all.length === 1 || i < all.length - 1)
         .map((p) => (p === '' ? 0 : Number.parseInt(p, 10)));
       style = applySgr(style, params);
-    }
-    if (match[0].length === 0) {
-      // A lone ESC at the end of the line.
-      ESCAPE.lastIndex++;
-      last = match.index + 1;
     }
   }
   push(input.slice(last));
