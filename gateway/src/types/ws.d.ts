@@ -4,6 +4,7 @@ declare module 'ws' {
   import type { IncomingMessage, Server } from 'node:http';
 
   export class WebSocket extends EventEmitter {
+    constructor(address: string, protocols?: string | string[], options?: Record<string, unknown>);
     static readonly OPEN: 1;
     readonly OPEN: 1;
     readonly readyState: 0 | 1 | 2 | 3;
