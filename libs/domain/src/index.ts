@@ -7,6 +7,7 @@ export { evolve, fold, MissingTaskCreated } from './task/evolve.js';
 export * from './task/stage.js';
 export * from './task/decide.js';
 export * from './task/actions.js';
+export { dependencyStateOf, type DependencyOutcome, type DependencyState } from './task/dependencies.js';
 export { reconcile, runIdFor, branchFor, hasCapacity, budgetUsd, type World, type Capacity } from './task/reconcile.js';
 export * from './task/action-to-events.js';
 export * from './task/pick-runnable.js';

@@ -182,6 +182,37 @@ describe('scheduler', () => {
     expect(ofType(await historyOf(ctx, 'second'), 'TaskDependenciesMet')).toHaveLength(1);
   });
 
+  it('fails a waiting task as soon as a task it depends on is cancelled or fails, naming it', async () => {
+    const ctx = await context('deaddeps');
+    // A resync this rare cannot be what fails the dependents; no retries, so a failed run fails its task.
+    await scheduler(ctx, { resyncMs: 60_000, policy: { maxRetries: 0 } });
+    await createTask(ctx, 'dropped');
+    await createTask(ctx, 'broken');
+    await createTask(ctx, 'after-dropped', { dependsOn: ['dropped'] });
+    await createTask(ctx, 'after-broken', { dependsOn: ['broken'] });
+    await waitForRun(ctx, 'dropped');
+    await waitForRun(ctx, 'broken');
+
+    await appendTo(ctx, 'dropped', event('TaskCancelled', { reason: 'not needed', by: 'test' }));
+    await startRun(ctx, 'broken', 'broken-r1');
+    await appendTo(
+      ctx,
+      'broken',
+      event('RunFinished', { runId: 'broken-r1', outcome: RunOutcome.FAILED, error: { message: 'boom', retryable: true, category: 6 } }),
+    );
+
+    const failedOf = (taskId: string) =>
+      waitFor(`TaskFailed of ${taskId}`, async () => ofType(await historyOf(ctx, taskId), 'TaskFailed')[0], 5_000);
+    expect((await failedOf('after-dropped')).data.reason).toBe(
+      'dependency_cancelled: task dropped, which this task depends on, was cancelled, so this task cannot start',
+    );
+    const broken = await failedOf('after-broken');
+    expect(broken.data.reason).toMatch(/^dependency_failed: task broken, which this task depends on, failed \(retries_exhausted: /);
+    expect(broken.data.error).toMatchObject({ category: ErrorCategory.STATE, retryable: false });
+    expect(await scheduledRuns(ctx, 'after-dropped')).toHaveLength(0);
+    expect(await scheduledRuns(ctx, 'after-broken')).toHaveLength(0);
+  });
+
   it('times out a run whose heartbeat went stale and schedules a retry after a backoff', async () => {
     const ctx = await context('stall');
     await scheduler(ctx, { resyncMs: 100, policy: { stallThresholdMs: 1_000, backoffBaseMs: 5_000 } });

@@ -54,15 +54,16 @@ export class Scheduler {
     if (event.aggregateType !== 'task') return undefined;
     const outcome = await this.options.reconciler.reconcileTask(event.aggregateId);
     if (this.mayHaveFreedSlot(event.aggregateId)) this.requestFill();
-    if (outcome.result === 'final' && outcome.state !== undefined)
-      await this.wakeDependents(outcome.state.id, outcome.state.spec.parentTaskId);
+    const ended = outcome.state !== undefined && (outcome.result === 'final' || outcome.state.status === 'failed');
+    if (ended) await this.wakeDependents(outcome.state!.id, outcome.state!.spec.parentTaskId);
     return outcome;
   }
 
   /**
-   * A task ended: the tasks waiting for it (dependsOn) and its parent (waiting
-   * for its subtasks before merging) are reconciled now rather than at the
-   * next resync, since no event of their own will arrive.
+   * A task ended (completed, cancelled or failed): the tasks waiting for it
+   * (dependsOn), which start or fail with it, and its parent (waiting for its
+   * subtasks before merging) are reconciled now rather than at the next resync,
+   * since no event of their own will arrive.
    */
   private async wakeDependents(taskId: string, parentTaskId: string): Promise<void> {
     const ids = this.options.index

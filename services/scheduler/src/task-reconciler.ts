@@ -1,5 +1,17 @@
 import type { Envelope, NewEvent, TaskEvent } from '@cohort/contracts';
-import { actionToEvents, currentRun, fold, isFinal, reconcile, type Action, type Policy, type TaskState, type World } from '@cohort/domain';
+import {
+  actionToEvents,
+  currentRun,
+  dependencyStateOf,
+  fold,
+  isFinal,
+  reconcile,
+  type Action,
+  type DependencyState,
+  type Policy,
+  type TaskState,
+  type World,
+} from '@cohort/domain';
 import { WrongExpectedVersion, type EventStore } from '@cohort/eventstore';
 import { childTraceparent, currentMessageContext } from '@cohort/messaging';
 import type { KV } from '@nats-io/kv';
@@ -38,7 +50,7 @@ export interface ReconcileOutcome {
   readonly conflicts: number;
   /** 'missing': no events; 'final': completed or cancelled; 'settled': nothing more to do now. */
   readonly result: 'missing' | 'final' | 'settled' | 'gave_up';
-  /** The task as last read. */
+  /** The task as last read (final or settled). */
   readonly state?: TaskState;
 }
 
@@ -94,7 +106,7 @@ export class TaskReconciler {
       const [wanted] = reconcile(state, world);
       if (wanted === undefined) {
         await this.record(state, world);
-        return { taskId, appended, conflicts, result: 'settled' };
+        return { taskId, appended, conflicts, result: 'settled', state };
       }
       const outcome =
         wanted.type === 'ScheduleRun'
@@ -103,11 +115,11 @@ export class TaskReconciler {
       if (outcome === 'conflict') {
         conflicts += 1;
       } else if (outcome === 'deferred') {
-        return { taskId, appended, conflicts, result: 'settled' };
+        return { taskId, appended, conflicts, result: 'settled', state };
       } else if (outcome === 'noop') {
         // The action's effect is already in the state: nothing to append, nothing to wait for.
         await this.record(state, world);
-        return { taskId, appended, conflicts, result: 'settled' };
+        return { taskId, appended, conflicts, result: 'settled', state };
       } else {
         appended.push(...outcome);
       }
@@ -185,7 +197,7 @@ export class TaskReconciler {
       capacity: await this.capacity(state),
       heartbeatAgeMs: await this.heartbeatAge(state, now),
       seed: this.options.seed,
-      completedTaskIds: await this.completedDependencies(state),
+      dependencies: await this.dependencies(state),
       openSubtaskIds: this.options.index
         .all()
         .filter((t) => t.parentTaskId === state.id)
@@ -208,14 +220,14 @@ export class TaskReconciler {
     return heartbeatAgeMs(run, beat, now);
   }
 
-  private async completedDependencies(state: TaskState): Promise<string[]> {
-    if (state.status !== 'waiting') return [];
-    const done: string[] = [];
+  /** Where each task this waiting one depends on stands: completed, pending, or a dead end (cancelled, failed). */
+  private async dependencies(state: TaskState): Promise<Record<string, DependencyState>> {
+    if (state.status !== 'waiting') return {};
+    const found: Record<string, DependencyState> = {};
     for (const id of state.spec.dependsOn) {
-      const dependency = fold((await this.options.store.read({ type: 'task', id })).events.filter(isTaskEvent));
-      if (dependency?.status === 'completed') done.push(id);
+      found[id] = dependencyStateOf(fold((await this.options.store.read({ type: 'task', id })).events.filter(isTaskEvent)));
     }
-    return done;
+    return found;
   }
 }
 

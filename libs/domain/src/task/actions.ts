@@ -58,4 +58,4 @@ export type AttentionReason =
   | 'run_cancelled'
   | 'non_retryable_error';
 
-export type FailureReason = 'retries_exhausted' | 'pull_request_closed' | 'budget_exceeded';
+export type FailureReason = 'retries_exhausted' | 'pull_request_closed' | 'budget_exceeded' | 'dependency_cancelled' | 'dependency_failed';

@@ -105,6 +105,8 @@ function apply(state: TaskState, event: TaskEvent, at: string | undefined): Task
     case 'TaskRetryRequested': {
       if (state.status !== 'failed' && state.status !== 'needs_attention') return undefined;
       const human = humanAction(state);
+      // It failed before it started, for a dependency: it waits for its dependencies again.
+      if (!state.dependenciesMet) return move({ ...human, retries: 0, failureReason: undefined }, 'waiting');
       return { ...human, pendingRetry: true, retries: 0 };
     }
     case 'TaskResumeRequested':

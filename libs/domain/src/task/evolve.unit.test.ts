@@ -125,6 +125,22 @@ describe('evolve', () => {
     });
   });
 
+  it('puts a task that failed for a dependency back to waiting when it is retried', () => {
+    const s = build([
+      created({ dependsOn: ['a'] }),
+      e('TaskFailed', { reason: 'dependency_cancelled: task a was cancelled' }),
+      e('TaskRetryRequested', {}),
+    ]);
+    expect(s).toMatchObject({ status: 'waiting', failureReason: undefined, pendingRetry: false, dependenciesMet: false });
+    const released = build([
+      created({ dependsOn: ['a'] }),
+      e('TaskFailed', { reason: 'x' }),
+      e('TaskRetryRequested', {}),
+      e('TaskDependenciesMet', {}),
+    ]);
+    expect(released.status).toBe('queued');
+  });
+
   it('counts retries of a failed run and resets them on success paths', () => {
     const s = build([created(), scheduled(1), started(1), failedRun(1), scheduled(2), started(2), failedRun(2), scheduled(3)]);
     expect(s.retries).toBe(2);

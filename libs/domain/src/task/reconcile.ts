@@ -14,6 +14,7 @@ import {
 } from '@cohort/contracts';
 import { DEFAULT_POLICY, backoffDelayMs, type Policy } from '../policy.js';
 import type { Action, AttentionReason, FailureReason } from './actions.js';
+import { reconcileDependencies, type DependencyState } from './dependencies.js';
 import { failed } from './evolve.js';
 import { overdueReason } from './run-deadline.js';
 import { currentRun, lastWorkRun, type ChecksState, type ReviewState, type RunState, type TaskState } from './task-state.js';
@@ -41,6 +42,8 @@ export interface World {
   readonly seed: number | string;
   /** Tasks known to be completed (for `dependsOn`). */
   readonly completedTaskIds?: Iterable<string>;
+  /** Where the tasks of `dependsOn` stand, by id; a waiting task fails when one was cancelled or failed. */
+  readonly dependencies?: Readonly<Record<string, DependencyState>>;
   /** Blocking subtasks of this task that are not completed yet; the merge waits for them. */
   readonly openSubtaskIds?: readonly string[];
   /** @default DEFAULT_POLICY */
@@ -73,8 +76,7 @@ export function reconcile(state: TaskState | undefined, world: World): readonly 
   if (pr?.closed) {
     return state.status === 'failed' ? [] : [fail(state, 'pull_request_closed', `pull request #${pr.number} was closed without merging`)];
   }
-  if (state.status === 'waiting')
-    return dependenciesMet(state, world) ? [{ type: 'ReleaseDependencies', id: `${state.id}:dependencies-met` }] : [];
+  if (state.status === 'waiting') return reconcileDependencies(state, world.dependencies ?? {}, world.completedTaskIds ?? []);
 
   const run = currentRun(state);
   const overBudget = budgetReached(state, policy);
@@ -307,11 +309,6 @@ function requestPullRequest(state: TaskState, run: RunState): Action {
     headSha: run.pushedSha,
     draft: state.spec.policy?.cautious === true,
   };
-}
-
-function dependenciesMet(state: TaskState, world: World): boolean {
-  const done = new Set(world.completedTaskIds ?? []);
-  return state.spec.dependsOn.every((id) => done.has(id));
 }
 
 export function budgetUsd(state: TaskState, policy: Policy): number {

@@ -89,6 +89,67 @@ const cases: Case[] = [
     expect: null,
   },
 
+  {
+    name: 'releases a waiting task once every dependency is reported completed',
+    state: () => build([created({ dependsOn: ['a', 'b'] })]),
+    world: { completedTaskIds: ['a'], dependencies: { b: { outcome: 'completed', detail: '' } } },
+    expect: { type: 'ReleaseDependencies' },
+  },
+  {
+    name: 'keeps a task waiting while a dependency is still pending',
+    state: () => build([created({ dependsOn: ['a', 'b'] })]),
+    world: { dependencies: { a: { outcome: 'completed', detail: '' }, b: { outcome: 'pending', detail: '' } } },
+    expect: null,
+  },
+  {
+    name: 'fails a waiting task whose dependency was cancelled, naming the dependency',
+    state: () => build([created({ dependsOn: ['a', 'b'] })]),
+    world: { dependencies: { a: { outcome: 'completed', detail: '' }, b: { outcome: 'cancelled', detail: '' } } },
+    expect: {
+      type: 'FailTask',
+      id: 't1:fail:v1:dependency_cancelled',
+      reason: 'dependency_cancelled',
+      detail: 'task b, which this task depends on, was cancelled, so this task cannot start',
+      error: expect.objectContaining({ category: ErrorCategory.STATE, retryable: false }),
+    },
+  },
+  {
+    name: 'fails a waiting task whose dependency failed, saying why it failed and how to go on',
+    state: () => build([created({ dependsOn: ['a'] })]),
+    world: { dependencies: { a: { outcome: 'failed', detail: 'retries_exhausted: run a-r4 failed' } } },
+    expect: {
+      type: 'FailTask',
+      reason: 'dependency_failed',
+      detail: 'task a, which this task depends on, failed (retries_exhausted: run a-r4 failed), so this task cannot start',
+      error: expect.objectContaining({ remedy: expect.stringContaining('Retry task a, then retry this task') }),
+    },
+  },
+  {
+    name: 'fails on a failed dependency with no reason known without an empty pair of parentheses',
+    state: () => build([created({ dependsOn: ['a'] })]),
+    world: { dependencies: { a: { outcome: 'failed', detail: '' } } },
+    expect: { type: 'FailTask', detail: 'task a, which this task depends on, failed, so this task cannot start' },
+  },
+  {
+    name: 'waits again for its dependencies after a retry of a task failed for one',
+    state: () => build([created({ dependsOn: ['a'] }), e('TaskFailed', { reason: 'dependency_failed: x' }), e('TaskRetryRequested', {})]),
+    world: { dependencies: { a: { outcome: 'pending', detail: '' } } },
+    expect: null,
+  },
+  {
+    name: 'fails again, with a new id, when retried while the dependency is still cancelled',
+    state: () =>
+      build([created({ dependsOn: ['a'] }), e('TaskFailed', { reason: 'dependency_cancelled: x' }), e('TaskRetryRequested', {})]),
+    world: { dependencies: { a: { outcome: 'cancelled', detail: '' } } },
+    expect: { type: 'FailTask', id: 't1:fail:v3:dependency_cancelled' },
+  },
+  {
+    name: 'starts a task retried after its dependency was retried and completed',
+    state: () => build([created({ dependsOn: ['a'] }), e('TaskFailed', { reason: 'dependency_failed: x' }), e('TaskRetryRequested', {})]),
+    world: { dependencies: { a: { outcome: 'completed', detail: '' } } },
+    expect: { type: 'ReleaseDependencies' },
+  },
+
   // scheduling and capacity
   {
     name: 'schedules the initial run with a deterministic run id and branch when capacity allows',

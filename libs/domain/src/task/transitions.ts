@@ -21,6 +21,8 @@ export const TASK_STATUSES: readonly TaskStatus[] = [
  * - provisioning → pr_opened and running → pr_opened: a resume run on an open PR ended.
  * - failed → provisioning: a user retried; failed → completed: the PR merged anyway.
  * - failed → cancelled: a user gave up on a failed task so it is not retried.
+ * - failed → waiting: a user retried a task that failed because a dependency did
+ *   not complete; it waits for its dependencies again.
  * - provisioning → completed: a run may report its end before its start was recorded.
  */
 export const TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
@@ -30,7 +32,7 @@ export const TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = 
   running: ['provisioning', 'pr_opened', 'needs_attention', 'failed', 'completed', 'cancelled'],
   pr_opened: ['provisioning', 'needs_attention', 'failed', 'completed', 'cancelled'],
   needs_attention: ['provisioning', 'pr_opened', 'failed', 'completed', 'cancelled'],
-  failed: ['provisioning', 'pr_opened', 'completed', 'cancelled'],
+  failed: ['waiting', 'provisioning', 'pr_opened', 'completed', 'cancelled'],
   completed: [],
   cancelled: [],
 };
