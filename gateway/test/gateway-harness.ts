@@ -9,11 +9,12 @@ import { JsonLogger } from '@cohort/platform';
 import { createTestDatabase, natsTestContext, waitFor, type NatsTestContext, type TestDatabase } from '@cohort/testing';
 import { startConnections } from '@cohort/service-connections';
 import { startIntake } from '@cohort/service-intake';
+import { readPrWatcherConfig, startPrWatcher } from '@cohort/service-pr-watcher';
 import { startProjector, readProjectorConfig } from '@cohort/service-projector';
 import { readGatewayConfig, type GatewayConfig } from '../src/config.js';
 import { startGateway, type RunningGateway } from '../src/start-gateway.js';
 
-export type ServiceName = 'intake' | 'connections' | 'projector';
+export type ServiceName = 'intake' | 'connections' | 'pr-watcher' | 'projector';
 
 export interface GraphqlReply {
   readonly status: number;
@@ -87,6 +88,10 @@ export async function startGatewayHarness(
         { logger: quiet },
       ),
     );
+  }
+  if (wanted.includes('pr-watcher')) {
+    const prConfig = readPrWatcherConfig({ ...basics, COHORT_DATA_DIR: join(repoDir, '.cohort') });
+    running.set('pr-watcher', await startPrWatcher({ ...prConfig, healthPort: undefined }, { logger: ['error'] }));
   }
   // The projector creates the read model's schema; without it, queries report Postgres as unavailable.
   if (wanted.includes('projector')) running.set('projector', await startProjector(readProjectorConfig(basics), { logger: quiet }));

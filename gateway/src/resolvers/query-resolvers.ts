@@ -88,7 +88,8 @@ export const queryResolvers = {
     return (await services.tokens.list()).map(apiTokenNode);
   },
 
-  async secrets(_: unknown, _args: unknown, { services }: GatewayContext) {
+  async secrets(_: unknown, args: AtLeast, { services }: GatewayContext) {
+    await awaitProjections(services, args.atLeast);
     return (await services.readModel.secrets()).map(secretNode);
   },
 
