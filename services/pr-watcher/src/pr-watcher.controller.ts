@@ -22,6 +22,11 @@ export class PrWatcherController {
     return this.watcher.onRunFinished(event);
   }
 
+  @EventPattern<string>('TaskCancelled')
+  onTaskCancelled(@Payload() event: EnvelopeOf<'TaskCancelled'>): Promise<void> {
+    return this.watcher.onTaskCancelled(event);
+  }
+
   @EventPattern<string>('MergeRequested')
   onMergeRequested(@Payload() event: EnvelopeOf<'MergeRequested'>): Promise<void> {
     return this.watcher.onMergeRequested(event);

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -10,12 +11,17 @@ import {
   ReviewVerdict,
   RunKind,
   SubmitReviewSchema,
+  TaskCancelledSchema,
   TaskCreatedSchema,
   TaskKind,
 } from '@cohort/contracts';
+import { LocalGitForge } from '@cohort/forges';
 import { CommandClient } from '@cohort/messaging';
 import { gitSync } from '@cohort/testing';
 import { prScenario, pullRequestRequested, runFinished, runScheduled, type PrScenario } from '../test/harness.js';
+
+/** The forge's store directory, from a pull request's `file:` URL (`<store>/pulls/NNNNNN.json`). */
+const forgeStoreOf = (url: string) => dirname(dirname(fileURLToPath(url)));
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -194,6 +200,54 @@ describe('pr-watcher', () => {
     const conflict = await s.waitForEvent('ConflictDetected');
     expect(conflict.data).toMatchObject({ number: 1, headSha: head, files: ['sum.js'] });
     expect(gitSync(s.origin, 'rev-parse', 'main')).toBe(base);
+  });
+
+  it('closes the open pull request once when the task is cancelled, even when the cancel is delivered twice', async () => {
+    const s = await setup('cancel');
+    const head = await s.openPullRequest(FIX_AND_OK);
+    const opened = await s.waitForEvent('PullRequestOpened');
+    await s.waitForEvent('ChecksReported');
+    const forge = new LocalGitForge({ originPath: s.origin, storeDir: forgeStoreOf(opened.data.url) });
+    const before = await forge.getPullRequest(opened.data.number);
+    expect(before.ok && before.value.state).toBe('open');
+
+    const cancelled = {
+      id: randomUUID(),
+      type: 'TaskCancelled' as const,
+      data: create(TaskCancelledSchema, { reason: 'not needed', by: 'test' }),
+    };
+    await s.append(cancelled);
+    const closed = await s.waitForEvent('PullRequestClosed');
+    expect(closed.data.number).toBe(opened.data.number);
+    const after = await forge.getPullRequest(opened.data.number);
+    expect(after.ok && after.value).toMatchObject({ state: 'closed', headSha: head });
+    // Closed, not merged: the base has not moved.
+    expect(gitSync(s.origin, 'rev-parse', 'main')).toBe(gitSync(s.origin, 'rev-parse', `${head}~1`));
+
+    await s.append({ ...cancelled, id: randomUUID() });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await s.all('PullRequestClosed')).toHaveLength(1);
+  });
+
+  it('closes nothing when a task without a pull request is cancelled', async () => {
+    const s = await setup('cancelnopr');
+    await s.append(
+      {
+        id: randomUUID(),
+        type: 'TaskCreated',
+        data: create(TaskCreatedSchema, {
+          taskId: s.taskId,
+          kind: TaskKind.REPO,
+          title: 'x',
+          repoId: s.repoId,
+          baseBranch: 'main',
+          agent: 'scripted',
+        }),
+      },
+      { id: randomUUID(), type: 'TaskCancelled', data: create(TaskCancelledSchema, { reason: 'not needed' }) },
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await s.events()).map((e) => e.type)).toEqual(['TaskCreated', 'TaskCancelled']);
   });
 
   it('asks for attention when the requested branch has nothing to merge', async () => {

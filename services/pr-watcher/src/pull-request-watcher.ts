@@ -4,6 +4,7 @@ import {
   ConflictDetectedSchema,
   create,
   MergeFailedSchema,
+  PullRequestClosedSchema,
   PullRequestMergedSchema,
   PullRequestOpenedSchema,
   PullRequestUpdatedSchema,
@@ -99,7 +100,40 @@ export class PullRequestWatcher {
       },
     ]);
     this.log.log(`task ${taskId}: pull request #${pr.number} ${opened.value.created ? 'opened' : 'found open'} for ${pr.branch}`);
+    // Cancelled while the pull request was being opened: the TaskCancelled handler may have found none to close.
+    if ((await this.readTask(taskId))?.state.status === 'cancelled') return this.closeForCancel(taskId, repo, pr.number);
     await this.checkHead(taskId, repo, pr.number);
+  }
+
+  /** A cancelled task's open pull request is closed (not merged, branch kept) → PullRequestClosed. */
+  async onTaskCancelled(event: EnvelopeOf<'TaskCancelled'>): Promise<void> {
+    const taskId = event.aggregateId;
+    const task = await this.readTask(taskId);
+    if (!task || !task.state.pr || !isPullRequestOpen(task.state)) return this.skip(taskId, 'no open pull request to close');
+    const repo = await this.forgeOf(task);
+    if (!repo) return;
+    await this.closeForCancel(taskId, repo, task.state.pr.number);
+  }
+
+  /** Idempotent: closing a closed pull request is a no-op in the forge, and the event is appended once. */
+  private async closeForCancel(taskId: string, repo: RepoForge, number: number): Promise<void> {
+    const closed = await repo.forge.close(number);
+    if (!closed.ok) {
+      if (closed.error.category === 'not_open' || closed.error.category === 'not_found') {
+        // Merged meanwhile (its PullRequestMerged tells the story), or gone from the forge: nothing to close.
+        this.log.warn(`task ${taskId}: pull request #${number} not closed after the cancel: ${closed.error.message}`);
+        return;
+      }
+      throw new Error(`closing pull request #${number} of cancelled task ${taskId}: ${closed.error.message}`); // retried by redelivery
+    }
+    const appended = await this.appendOnce(taskId, [
+      {
+        id: eventIdFor(`${taskId}:pr-closed:${number}`),
+        type: 'PullRequestClosed',
+        data: create(PullRequestClosedSchema, { number }),
+      },
+    ]);
+    if (appended) this.log.log(`task ${taskId}: pull request #${number} closed because the task was cancelled`);
   }
 
   /**
