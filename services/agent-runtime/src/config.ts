@@ -142,7 +142,8 @@ export function readAgentRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Ag
     heartbeatMs: reader.integer('AGENT_RUNTIME_HEARTBEAT_MS', 2000, { min: 10, max: 600_000 }),
     maxConcurrentAgents: reader.integer('AGENT_RUNTIME_MAX_CONCURRENT_AGENTS', 4, { min: 1, max: 1_000 }),
     killGraceMs: reader.integer('AGENT_RUNTIME_KILL_GRACE_MS', 1000, { min: 0, max: 60_000 }),
-    maxRunDurationMs: reader.integer('AGENT_RUNTIME_MAX_RUN_DURATION_MS', 3_600_000, { min: 1 }),
+    // A Node timer's longest delay (about 24.8 days); a longer one would fire at once.
+    maxRunDurationMs: reader.integer('AGENT_RUNTIME_MAX_RUN_DURATION_MS', 3_600_000, { min: 1, max: 2_147_483_647 }),
     usageReportMs: reader.integer('AGENT_RUNTIME_USAGE_REPORT_MS', 5000, { min: 0, max: 3_600_000 }),
     requireConnections: reader.boolean('AGENT_RUNTIME_REQUIRE_CONNECTIONS', true),
     connectionsTimeoutMs: reader.integer('AGENT_RUNTIME_CONNECTIONS_TIMEOUT_MS', 5000, { min: 10, max: 120_000 }),

@@ -51,6 +51,12 @@ describe('agent-runtime config', () => {
     });
   });
 
+  it('refuses a maximum run duration longer than a timer can wait, naming the variable', () => {
+    expect(() => readAgentRuntimeConfig({ AGENT_RUNTIME_MAX_RUN_DURATION_MS: '2147483648' })).toThrow(
+      /AGENT_RUNTIME_MAX_RUN_DURATION_MS="2147483648"/,
+    );
+  });
+
   it('starts agents from a small allowed environment, never from the service’s own settings', () => {
     const config = readAgentRuntimeConfig({
       PATH: '/usr/bin',
