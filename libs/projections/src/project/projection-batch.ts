@@ -4,7 +4,7 @@ import { isUnknownEvent, type FeedItem } from './feed-item.js';
 import { projectTaskEvent, type CostDelta } from './project-task-event.js';
 import type { ProjectedTask } from './projected-task.js';
 import { pullRequestRow, repoRow, runRow, stageVisitRow, taskRow, workspaceRow, type Row } from './rows.js';
-import { summarizeEvent } from './summarize-event.js';
+import { timelineEntryOf } from '../timeline-summary.js';
 
 /** Everything one batch writes, table by table, plus what to tell listeners. */
 export interface BatchRows {
@@ -78,7 +78,8 @@ export async function buildBatch(
       });
       continue;
     }
-    let summary = summarizeEvent(event);
+    const entry = timelineEntryOf(event, position);
+    let summary = entry.summary;
     if (event.aggregateType === 'task') {
       const id = event.aggregateId;
       try {
@@ -117,9 +118,9 @@ export async function buildBatch(
       type: event.type,
       version: event.version,
       occurred_at: event.occurredAt || null,
-      run_id: runIdOf(event),
+      run_id: entry.runId,
       summary,
-      data: event.data,
+      data: entry.data,
     });
   }
 
@@ -159,11 +160,6 @@ export async function buildBatch(
     projected,
     lastPosition,
   };
-}
-
-function runIdOf(event: Envelope): string | null {
-  const data = event.data as { readonly runId?: unknown };
-  return typeof data.runId === 'string' && data.runId !== '' ? data.runId : null;
 }
 
 /**

@@ -19,6 +19,8 @@ export class GenerationApplier {
     private readonly pool: Pool,
     readonly schema: string,
     cacheSize: number,
+    /** Whether a commit waits for the disk; off only while nobody reads this generation. */
+    public durable = true,
   ) {
     this.cache = new TaskCache(cacheSize);
   }
@@ -40,6 +42,7 @@ export class GenerationApplier {
     const fresh = items.filter((item) => item.position > from);
     if (fresh.length === 0) return undefined;
     const rows = await inTransaction(this.pool, async (client) => {
+      if (!this.durable) await client.query('SET LOCAL synchronous_commit = off');
       const built = await buildBatch(
         fresh,
         (id) => this.cache.get(id),

@@ -22,12 +22,12 @@ describe('Projector faults', () => {
 
   it('resumes after a restart mid-way and ends with the same rows as one uninterrupted run', async () => {
     const last = await h.append(...histories(30));
-    const first = await h.startProjector({ batchSize: 7, batchLatencyMs: 0 });
+    const first = await h.startProjector({ batchSize: 7, catchUpBatchSize: 7, batchLatencyMs: 0 });
     await waitFor('some batches', async () => ((await h.checkpoint().catch(() => 0)) > 40 ? true : undefined), 20_000, 5);
     await h.stopProjector(first);
     const stoppedAt = await h.checkpoint();
     expect(stoppedAt).toBeLessThan(last);
-    await h.startProjector({ batchSize: 7 });
+    await h.startProjector({ batchSize: 7, catchUpBatchSize: 7 });
     await h.waitForCheckpoint(last);
     // A reference projection of the same log in one go, into another schema of the same database.
     await h.startProjector({ schema: 'reference', batchSize: 500 });
