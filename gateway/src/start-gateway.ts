@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { topology } from '@cohort/contracts';
+import { topology, type Topology } from '@cohort/contracts';
 import { JetStreamEventStore } from '@cohort/eventstore';
 import { CommandClient } from '@cohort/messaging';
 import { JsonLogger, natsReadiness } from '@cohort/platform';
@@ -63,7 +63,28 @@ async function startOn(
     logger.log(`admin token "${record.name}" (id ${record.id}) from COHORT_ADMIN_TOKEN is in place`, 'Auth');
   }
   const ownReadModel = options.readModel ? undefined : new PostgresReadModel({ databaseUrl: config.databaseUrl, nc, topology: tp });
-  const readModel: ReadModel = options.readModel ?? ownReadModel!;
+  // What has started so far, stopped in reverse when a later step fails (e.g. the port is taken).
+  const releaseReadModel = async () => ownReadModel?.close();
+  const started: Array<() => Promise<void>> = [releaseReadModel];
+  try {
+    return await serve(nc, tp, config, options.readModel ?? ownReadModel!, releaseReadModel, events, tokens, logger, started);
+  } catch (error) {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function serve(
+  nc: NatsConnection,
+  tp: Topology,
+  config: GatewayConfig,
+  readModel: ReadModel,
+  releaseReadModel: () => Promise<void>,
+  events: JetStreamEventStore,
+  tokens: ApiTokenStore,
+  logger: JsonLogger,
+  started: Array<() => Promise<void>>,
+): Promise<RunningGateway> {
   const wiring = createSubscriptionResolvers({ nc, topology: tp, readModel, events, logger });
   const services: GatewayServices = {
     nc,
@@ -78,6 +99,7 @@ async function startOn(
   };
   const schema = buildSchema(wiring.Subscription as Record<string, SubscriptionField>);
   const apollo = await startApollo(schema, config.limits, logger);
+  started.push(() => apollo.stop());
 
   let draining = false;
   const readiness = async () => {
@@ -101,6 +123,7 @@ async function startOn(
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;
   const ws = startGraphqlWs(server, GRAPHQL_PATH, schema, config, services);
+  started.push(() => ws.close());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -123,7 +146,7 @@ async function startOn(
         server.closeIdleConnections();
       });
       await apollo.stop();
-      await ownReadModel?.close();
+      await releaseReadModel();
       if (!nc.isClosed()) await nc.drain();
     })());
   return { url, port, close };
