@@ -9,7 +9,7 @@ import { topology, LogLineSchema, decodeJson, type Envelope, type Topology } fro
 import { fold, type TaskState } from '@cohort/domain';
 import { JetStreamEventStore, ensureEventStream } from '@cohort/eventstore';
 import { ensureMessagingStreams } from '@cohort/messaging';
-import { databaseUrl, deleteNamespace, natsUrl, uniqueNamespace, waitFor } from '@cohort/testing';
+import { createTestDatabase, deleteNamespace, natsUrl, uniqueNamespace, waitFor, type TestDatabase } from '@cohort/testing';
 import { Stack } from '../../src/stack/stack.js';
 
 const exec = promisify(execFile);
@@ -28,6 +28,8 @@ export class System {
     readonly nc: NatsConnection,
     readonly topology: Topology,
     readonly events: JetStreamEventStore,
+    /** The system's own database: the projector's read models live here. */
+    readonly database: TestDatabase,
   ) {}
 
   static async start(label: string, env: NodeJS.ProcessEnv = {}): Promise<System> {
@@ -38,11 +40,12 @@ export class System {
     const jsm = await jetstreamManager(nc);
     await ensureEventStream(jsm, tp);
     await ensureMessagingStreams(jsm, tp);
+    const database = await createTestDatabase(label);
     const output: string[] = [];
     const stack = Stack.start({
       repoRoot,
       natsUrl: natsUrl(),
-      databaseUrl: databaseUrl(),
+      databaseUrl: database.url,
       namespace,
       dataDir,
       secretsKey: Buffer.alloc(32, 7).toString('base64'),
@@ -54,7 +57,7 @@ export class System {
         ...env,
       },
     });
-    return new System(output, namespace, dataDir, stack, nc, tp, await JetStreamEventStore.create({ nc, topology: tp }));
+    return new System(output, namespace, dataDir, stack, nc, tp, await JetStreamEventStore.create({ nc, topology: tp }), database);
   }
 
   /** Runs the cohort CLI against this system. */
@@ -173,6 +176,7 @@ export class System {
     await this.stack.stop();
     await deleteNamespace(this.nc, this.topology);
     await this.nc.close();
+    await this.database.dispose();
     await rm(this.dataDir, { recursive: true, force: true });
   }
 }
