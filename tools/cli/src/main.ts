@@ -3,10 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runDoctor, formatDoctor } from './commands/doctor.js';
 import { runDown } from './commands/down.js';
-import { detachUp, runningUp, runServicesInForeground, startInfrastructure } from './commands/up.js';
+import { detachUp, endpointLines, runningUp, runServicesInForeground, startInfrastructure } from './commands/up.js';
 import { readCliConfig } from './config.js';
 import { USAGE, UsageError } from './usage.js';
 import { logsVerb } from './verbs/logs-verb.js';
+import { projectionsVerb } from './verbs/projections-verb.js';
 import { repoVerb } from './verbs/repo-verb.js';
 import { reviewVerb } from './verbs/review-verb.js';
 import { taskVerb } from './verbs/task-verb.js';
@@ -17,6 +18,7 @@ const VERBS: Record<string, (args: string[], config: ReturnType<typeof readCliCo
   task: taskVerb,
   review: reviewVerb,
   logs: logsVerb,
+  projections: projectionsVerb,
 };
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -52,15 +54,23 @@ async function main(argv: string[]): Promise<number> {
     case 'up': {
       const running = runningUp(config);
       if (running) throw new Error(`Cohort is already up (pid ${running}) for ${config.dataDir}; ./cohort down stops it`);
-      const report = await startInfrastructure(config, say);
+      const infrastructure = await startInfrastructure(config, repoRoot, say);
       if (values.detach) {
         const detached = detachUp(config, repoRoot);
-        if (values.json) console.log(JSON.stringify({ ...report, supervisorPid: detached.pid, log: detached.log }));
-        else say(`services  starting in the background (pid ${detached.pid}); logs in ${detached.log}`);
+        if (values.json) console.log(JSON.stringify({ ...infrastructure.report, supervisorPid: detached.pid, log: detached.log }));
+        say(`services  starting in the background (pid ${detached.pid}); logs in ${detached.log}`);
+        say('');
+        for (const line of endpointLines(infrastructure.report)) say(line);
+        say('Stop it with ./cohort down.');
         return 0;
       }
-      if (values.json) console.log(JSON.stringify(report));
-      await runServicesInForeground(config, repoRoot, say);
+      await runServicesInForeground(
+        config,
+        repoRoot,
+        infrastructure,
+        say,
+        values.json ? (report) => console.log(JSON.stringify(report)) : undefined,
+      );
       return 0;
     }
     case 'down':

@@ -5,11 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { natsUrl, databaseUrl } from '@cohort/testing';
 
 const run = promisify(execFile);
+// The first up of a data dir initialises the embedded database, which is slow on a busy machine.
+const UP_TIMEOUT_MS = 180_000;
 const cohort = resolve(import.meta.dirname, '../../../cohort');
 
-async function cohortCli(args: string[], env: Record<string, string> = {}) {
+async function cohortCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000) {
   try {
-    const { stdout, stderr } = await run(cohort, args, { env: { ...process.env, ...env }, timeout: 60_000 });
+    const { stdout, stderr } = await run(cohort, args, { env: { ...process.env, ...env }, timeout: timeoutMs });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -26,16 +28,27 @@ describe('cohort doctor', () => {
     expect(code).toBe(0);
   });
 
-  it('names each unreachable service with a fix and never prints the database password', async () => {
+  it('names an unreachable NATS with a fix, offers the embedded PostgreSQL when none answers, and never prints the database password', async () => {
     const { code, stdout } = await cohortCli(['doctor'], {
       NATS_URL: 'nats://127.0.0.1:1',
       DATABASE_URL: 'postgres://cohort:hunter2secret@127.0.0.1:1/cohort',
     });
     expect(code).toBe(1);
     expect(stdout).toMatch(/FAIL\s+nats\s+cannot reach NATS at nats:\/\/127\.0\.0\.1:1/);
-    expect(stdout).toMatch(/FAIL\s+postgres/);
     expect(stdout).toMatch(/fix: .*nats-server -js/);
+    expect(stdout).toMatch(
+      /ok\s+postgres\s+nothing answers at postgres:\/\/cohort:\*\*\*@127\.0\.0\.1:1\/cohort .*starts an embedded PostgreSQL/,
+    );
     expect(stdout).not.toContain('hunter2secret');
+  });
+
+  it('fails the PostgreSQL check when a server answers but refuses, naming DATABASE_URL in the fix', async () => {
+    const url = new URL(databaseUrl());
+    url.username = 'no_such_role_for_doctor';
+    const { code, stdout } = await cohortCli(['doctor'], { NATS_URL: natsUrl(), DATABASE_URL: url.toString() });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/FAIL\s+postgres\s+PostgreSQL at .* refused: .*no_such_role_for_doctor/);
+    expect(stdout).toMatch(/fix: .*DATABASE_URL/);
   });
 });
 
@@ -66,16 +79,36 @@ async function processesWithDataDir(dataDir: string): Promise<number[]> {
   return pids;
 }
 
+/** An environment for `up` on a data dir of its own: its own NATS port, the embedded PostgreSQL, free HTTP ports, no dashboard build. */
+async function upEnvironment(label: string) {
+  const { freePort, uniqueNamespace } = await import('@cohort/testing');
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dataDir = await mkdtemp(join(tmpdir(), `cohort-${label}-`));
+  return {
+    dataDir,
+    env: {
+      NATS_URL: `nats://127.0.0.1:${await freePort()}`,
+      // Nothing listens on port 1, which sends up to the embedded PostgreSQL.
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/cohort',
+      COHORT_DATA_DIR: dataDir,
+      COHORT_NAMESPACE: uniqueNamespace(label),
+      GATEWAY_PORT: String(await freePort()),
+      WEB_PORT: String(await freePort()),
+      // Building the dashboard is the dashboard's own test; here it would only write into the shared checkout.
+      COHORT_WEB_BUILD: 'false',
+    },
+  };
+}
+
 describe('cohort up and down', () => {
-  it('starts a nats-server of its own when nothing answers, provisions the streams, refuses a second up, and down stops it and every service', async () => {
-    const { freePort, uniqueNamespace } = await import('@cohort/testing');
-    const { mkdtemp, rm, readFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
+  it('starts a nats-server and an embedded PostgreSQL of its own when nothing answers, provisions the streams, prints the GraphQL URL and admin token, refuses a second up, and down stops it all', async () => {
+    const { rm, readFile, stat } = await import('node:fs/promises');
     const { join } = await import('node:path');
-    const dataDir = await mkdtemp(join(tmpdir(), 'cohort-up-'));
-    const env = { NATS_URL: `nats://127.0.0.1:${await freePort()}`, COHORT_DATA_DIR: dataDir, COHORT_NAMESPACE: uniqueNamespace('up') };
+    const { dataDir, env } = await upEnvironment('up');
     try {
-      const up = await cohortCli(['up', '--detach', '--json'], env);
+      const up = await cohortCli(['up', '--detach', '--json'], env, UP_TIMEOUT_MS);
       expect(up.stderr).toBe('');
       expect(up.code).toBe(0);
       const report = JSON.parse(up.stdout);
@@ -87,17 +120,25 @@ describe('cohort up and down', () => {
         `${env.COHORT_NAMESPACE.toUpperCase()}_DLQ`,
       ]);
       expect(Number(await readFile(join(dataDir, 'nats-server.pid'), 'utf8'))).toBe(report.nats.startedPid);
-      const again = await cohortCli(['up', '--detach'], env);
+      expect(report.postgres).toMatchObject({ source: 'embedded', embedded: { started: true, dataDir: join(dataDir, 'pgdata') } });
+      expect(report.postgres.url).toBe(`postgres://postgres@127.0.0.1:${report.postgres.embedded.port}/cohort`);
+      expect(report.gateway.graphqlUrl).toBe(`http://127.0.0.1:${env.GATEWAY_PORT}/graphql`);
+      expect(report.gateway.adminToken).toMatch(/^cohort_[A-Za-z0-9_-]{43}$/);
+      const tokenFile = join(dataDir, 'admin.token');
+      expect((await readFile(tokenFile, 'utf8')).trim()).toBe(report.gateway.adminToken);
+      expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
+      const again = await cohortCli(['up', '--detach'], env, UP_TIMEOUT_MS);
       expect(again.code).toBe(1);
       expect(again.stderr).toContain('Cohort is already up');
       const down = await cohortCli(['down'], env);
+      expect(down.stdout).toContain('stopped the embedded PostgreSQL started by up');
       expect(down.stdout).toContain('stopped the nats-server started by up');
       const doctor = await cohortCli(['doctor', '--json'], env);
       expect(JSON.parse(doctor.stdout).find((r: { name: string }) => r.name === 'nats').ok).toBe(false);
-      // down came while the services were still starting; none of them may outlive it.
+      // down came while the services were still starting; none of them, nor the database, may outlive it.
       const { waitFor } = await import('@cohort/testing');
       await waitFor(
-        'every service of this up to exit',
+        'every process of this up to exit',
         async () => ((await processesWithDataDir(dataDir)).length === 0 ? true : undefined),
         30_000,
         250,
@@ -107,4 +148,55 @@ describe('cohort up and down', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('serves GraphQL from the embedded PostgreSQL with the printed admin token, and keeps the token across a restart', async () => {
+    const { rm } = await import('node:fs/promises');
+    const { waitFor } = await import('@cohort/testing');
+    const { dataDir, env } = await upEnvironment('upgql');
+    const query = async (url: string, token: string) => {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ repos { name } readSide { available } }' }),
+      });
+      return (await response.json()) as { data?: { repos: Array<{ name: string }>; readSide: { available: boolean } }; errors?: unknown };
+    };
+    try {
+      const first = JSON.parse((await cohortCli(['up', '--detach', '--json'], env, UP_TIMEOUT_MS)).stdout);
+      const { graphqlUrl, adminToken } = first.gateway;
+      const answer = await waitFor(
+        'the gateway to list the demo repository from the projections',
+        async () => {
+          const result = await query(graphqlUrl, adminToken).catch(() => undefined);
+          return result?.data?.repos.some((r) => r.name === 'demo') ? result : undefined;
+        },
+        180_000,
+        500,
+      );
+      expect(answer.data!.readSide.available).toBe(true);
+      expect(await query(graphqlUrl, 'cohort_not-the-admin-token-at-all')).toMatchObject({ errors: expect.anything() });
+      await cohortCli(['down'], env);
+
+      const second = await cohortCli(['up', '--detach'], env, UP_TIMEOUT_MS);
+      expect(second.code).toBe(0);
+      expect(second.stdout).toContain(`Admin token  ${adminToken}`);
+      expect(second.stdout).toContain(`GraphQL      ${graphqlUrl}`);
+      const repos = await waitFor(
+        'the restarted gateway to answer',
+        async () => (await query(graphqlUrl, adminToken).catch(() => undefined))?.data?.repos,
+        180_000,
+        500,
+      );
+      expect(repos.map((r) => r.name)).toContain('demo');
+    } finally {
+      await cohortCli(['down'], env);
+      await waitFor(
+        'every process of this up to exit',
+        async () => ((await processesWithDataDir(dataDir)).length === 0 ? true : undefined),
+        30_000,
+        250,
+      );
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 420_000);
 });

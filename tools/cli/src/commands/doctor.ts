@@ -5,7 +5,7 @@ import { checkNode } from '../doctor/check-node.js';
 import { checkPostgres } from '../doctor/check-postgres.js';
 
 export async function runDoctor(config: CliConfig): Promise<CheckResult[]> {
-  const [nats, postgres] = await Promise.all([checkNats(config.natsUrl), checkPostgres(config.databaseUrl)]);
+  const [nats, postgres] = await Promise.all([checkNats(config.natsUrl), checkPostgres(config.databaseUrl, config.dataDir)]);
   return [checkNode(), ...nats, postgres];
 }
 

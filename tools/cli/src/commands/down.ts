@@ -1,9 +1,13 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { CliConfig } from '../config.js';
 import { localNatsPaths, stopLocalNats } from '../local-nats.js';
-import { upPidFile } from './up.js';
+import { embeddedPostgresPaths, stopEmbeddedPostgres } from '../postgres/embedded-postgres.js';
+import { servicesFile, upPidFile } from './up.js';
 
-/** Stops the services of a running `up`, then the nats-server `up` started, if any. */
+/**
+ * Stops the services of a running `up`, then what `up` started for them: the
+ * embedded PostgreSQL once no service holds a connection, NATS last.
+ */
 export async function runDown(config: CliConfig, say: (line: string) => void): Promise<void> {
   const pidFile = upPidFile(config);
   if (existsSync(pidFile)) {
@@ -13,7 +17,13 @@ export async function runDown(config: CliConfig, say: (line: string) => void): P
       say('services  stopped');
     }
     rmSync(pidFile, { force: true });
+    rmSync(servicesFile(config), { force: true });
   }
+  say(
+    (await stopEmbeddedPostgres(embeddedPostgresPaths(config.dataDir)))
+      ? 'postgres  stopped the embedded PostgreSQL started by up (data kept in pgdata)'
+      : 'postgres  no embedded PostgreSQL of up is running',
+  );
   say(
     stopLocalNats(localNatsPaths(config.dataDir))
       ? 'nats      stopped the nats-server started by up'

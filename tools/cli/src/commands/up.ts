@@ -3,24 +3,45 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { join } from 'node:path';
 import type { CliConfig } from '../config.js';
 import { isNatsReachable, localNatsPaths, startLocalNats } from '../local-nats.js';
-import { checkPostgres } from '../doctor/check-postgres.js';
+import { providePostgres, type ProvidedPostgres } from '../postgres/provide-postgres.js';
 import { provisionStreams } from '../provision-streams.js';
+import { adminTokenFile, ensureAdminToken } from '../stack/admin-token.js';
+import { freePort, portInUse } from '../stack/free-port.js';
 import { ensureSecretsKey } from '../stack/secrets-key.js';
+import { availableServices, type ServiceName } from '../stack/service-catalog.js';
+import { httpUrlOf, type HttpEndpoint } from '../stack/service-environment.js';
 import { Stack } from '../stack/stack.js';
+import { buildWeb, webBuildState } from '../stack/web-build.js';
 import { registerDemo } from '../demo/register-demo.js';
 
 export interface UpReport {
   readonly nats: { readonly url: string; readonly startedPid?: number };
   readonly streams: readonly string[];
-  readonly postgres: { readonly ok: boolean; readonly detail: string };
+  readonly postgres: ProvidedPostgres['report'];
+  /** Present when the gateway is part of this checkout. */
+  readonly gateway?: { readonly graphqlUrl: string; readonly adminToken: string; readonly adminTokenFile?: string };
+  /** Present when the dashboard is built. */
+  readonly dashboard?: { readonly url: string };
+  /** The running services, once started (foreground `up`). */
+  readonly services?: ReadonlyArray<{ readonly name: ServiceName; readonly pid?: number; readonly healthPort?: number }>;
+}
+
+/** What the services are started with, decided before any of them runs. */
+export interface Infrastructure {
+  readonly report: UpReport;
+  readonly databaseUrl: string;
+  readonly adminToken: string;
+  readonly gateway: HttpEndpoint;
+  readonly web: HttpEndpoint;
 }
 
 /**
  * Brings up the infrastructure of the embedded default: NATS with JetStream at
- * NATS_URL, or a local nats-server with its data under the data dir, and the
- * streams of the namespace.
+ * NATS_URL, or a local nats-server with its data under the data dir; the streams
+ * of the namespace; PostgreSQL at DATABASE_URL, or the embedded one; the
+ * dashboard's build; the admin token.
  */
-export async function startInfrastructure(config: CliConfig, say: (line: string) => void): Promise<UpReport> {
+export async function startInfrastructure(config: CliConfig, repoRoot: string, say: (line: string) => void): Promise<Infrastructure> {
   let startedPid: number | undefined;
   if (await isNatsReachable(config.natsUrl)) {
     say(`nats      using ${config.natsUrl}`);
@@ -30,12 +51,79 @@ export async function startInfrastructure(config: CliConfig, say: (line: string)
   }
   const streams = await provisionStreams(config.natsUrl, config.namespace);
   say(`streams   ${streams.join(', ')}`);
-  const pg = await checkPostgres(config.databaseUrl);
-  say(pg.ok ? `postgres  ${pg.detail}` : `postgres  not reachable (${pg.detail}); the read side needs it`);
-  return { nats: { url: config.natsUrl, ...(startedPid ? { startedPid } : {}) }, streams, postgres: { ok: pg.ok, detail: pg.detail } };
+  const postgres = await providePostgres({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    repoRoot,
+    embeddedPort: config.embeddedPostgresPort,
+    say,
+  });
+  await prepareDashboard(config, repoRoot, say);
+  const adminToken = ensureAdminToken(config.dataDir, config.adminToken);
+  const gateway = { host: config.gatewayHost, port: config.gatewayPort };
+  const web = { host: config.webHost, port: config.webPort };
+  const available = new Set(availableServices(repoRoot).map((entry) => entry.name));
+  if (available.has('gateway')) await refuseBusyPort('GATEWAY_PORT', gateway);
+  if (available.has('web')) await refuseBusyPort('WEB_PORT', web);
+  const report: UpReport = {
+    nats: { url: config.natsUrl, ...(startedPid ? { startedPid } : {}) },
+    streams,
+    postgres: postgres.report,
+    ...(available.has('gateway')
+      ? {
+          gateway: {
+            graphqlUrl: httpUrlOf(gateway, '/graphql'),
+            adminToken,
+            ...(config.adminToken ? {} : { adminTokenFile: adminTokenFile(config.dataDir) }),
+          },
+        }
+      : {}),
+    ...(available.has('web') ? { dashboard: { url: httpUrlOf(web, `/#token=${encodeURIComponent(adminToken)}`) } } : {}),
+  };
+  return { report, databaseUrl: postgres.url, adminToken, gateway, web };
+}
+
+/** Builds the dashboard when its build is missing or older than its sources; a failed build is reported, not fatal. */
+async function prepareDashboard(config: CliConfig, repoRoot: string, say: (line: string) => void): Promise<void> {
+  const state = webBuildState(repoRoot);
+  if (state === 'no-dashboard' || state === 'fresh') return;
+  if (!config.buildWeb) {
+    say(`web       the dashboard build is ${state} and COHORT_WEB_BUILD=false; build it with: npm run build -w @cohort/web`);
+    return;
+  }
+  const log = join(config.dataDir, 'logs', 'web-build.log');
+  say(`web       building the dashboard (its build is ${state}); this takes a minute, output in ${log}`);
+  try {
+    await buildWeb(repoRoot, log);
+    say('web       dashboard built');
+  } catch (error) {
+    say(`web       ${(error as Error).message}; ${state === 'stale' ? 'serving the previous build' : 'starting without the dashboard'}`);
+  }
+}
+
+async function refuseBusyPort(variable: string, endpoint: HttpEndpoint): Promise<void> {
+  if (await portInUse(endpoint.port, endpoint.host)) {
+    throw new Error(
+      `${variable}=${endpoint.port}: something already listens on ${endpoint.host}:${endpoint.port}; stop it or set ${variable} to a free port`,
+    );
+  }
+}
+
+/** The lines that tell a person where Cohort answers. */
+export function endpointLines(report: UpReport): string[] {
+  const lines: string[] = [];
+  if (report.gateway) {
+    lines.push(`GraphQL      ${report.gateway.graphqlUrl}`);
+    lines.push(
+      `Admin token  ${report.gateway.adminToken}${report.gateway.adminTokenFile ? `   (kept in ${report.gateway.adminTokenFile})` : ''}`,
+    );
+  }
+  if (report.dashboard) lines.push(`Dashboard    ${report.dashboard.url}`);
+  return lines;
 }
 
 export const upPidFile = (config: CliConfig) => join(config.dataDir, 'up.pid');
+export const servicesFile = (config: CliConfig) => join(config.dataDir, 'services.json');
 
 /** The pid of a running `up` of this data dir, if any. */
 export function runningUp(config: CliConfig): number | undefined {
@@ -50,8 +138,17 @@ export function runningUp(config: CliConfig): number | undefined {
   }
 }
 
-/** Runs every service in the foreground, each line prefixed with its service, until SIGINT or SIGTERM. */
-export async function runServicesInForeground(config: CliConfig, repoRoot: string, say: (line: string) => void): Promise<void> {
+/**
+ * Runs every service in the foreground, each line prefixed with its service, until
+ * SIGINT or SIGTERM. `onStarted` gets the report completed with the services.
+ */
+export async function runServicesInForeground(
+  config: CliConfig,
+  repoRoot: string,
+  infrastructure: Infrastructure,
+  say: (line: string) => void,
+  onStarted: (report: UpReport) => void = () => undefined,
+): Promise<void> {
   // Listen before any service starts: a signal that arrived while the demo was
   // being registered used to kill the supervisor by default and orphan its services.
   let stopRequested = false;
@@ -63,39 +160,63 @@ export async function runServicesInForeground(config: CliConfig, repoRoot: strin
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  const healthPorts: Partial<Record<ServiceName, number>> = {};
+  for (const entry of availableServices(repoRoot)) {
+    // The dashboard serves no health endpoint of its own; the gateway answers /readyz on its own port as well.
+    if (entry.loader === 'tsx') healthPorts[entry.name] = await freePort();
+  }
   const stack = Stack.start({
     repoRoot,
     natsUrl: config.natsUrl,
-    databaseUrl: config.databaseUrl,
+    databaseUrl: infrastructure.databaseUrl,
     namespace: config.namespace,
     dataDir: config.dataDir,
     secretsKey: ensureSecretsKey(config.dataDir, process.env),
     onLine: (line) => console.log(line),
+    healthPorts,
+    gateway: infrastructure.gateway,
+    web: infrastructure.web,
+    adminToken: infrastructure.adminToken,
   });
   mkdirSync(config.dataDir, { recursive: true });
   writeFileSync(upPidFile(config), String(process.pid));
-  say(`services  ${[...stack.services.keys()].join(', ')}`);
+  const services = [...stack.services.values()].map((service) => ({
+    name: service.name as ServiceName,
+    pid: service.pid,
+    ...(healthPorts[service.name as ServiceName] !== undefined ? { healthPort: healthPorts[service.name as ServiceName] } : {}),
+  }));
+  writeFileSync(servicesFile(config), `${JSON.stringify(services, null, 2)}\n`);
+  onStarted({ ...infrastructure.report, services });
+  say(`services  ${services.map((s) => (s.healthPort ? `${s.name} (health :${s.healthPort})` : s.name)).join(', ')}`);
+  let demoRepoId: string | undefined;
   if (stack.services.has('intake')) {
     try {
-      const repoId = await Promise.race([
+      demoRepoId = await Promise.race([
         registerDemo(config.natsUrl, config.namespace, join(config.dataDir, 'repos')),
         stopSignal.then(() => Promise.reject(new Error('not registered: stopping'))),
       ]);
-      say(`demo      repository "${repoId}" registered (${join(config.dataDir, 'repos', 'demo.git')})`);
-      say('');
-      say('Try it:');
-      say(`  ./cohort task create --repo ${repoId} --title "Make the greeting name Cohort" --prompt "Fix the failing test in ci.sh"`);
-      say('  ./cohort logs -f <task id>          # CI fails on the first attempt; the agent is resumed and fixes it');
-      say('  ./cohort review approve <task id>   # then it is squash-merged and the task completes');
-      say('');
+      say(`demo      repository "${demoRepoId}" registered (${join(config.dataDir, 'repos', 'demo.git')})`);
     } catch (error) {
       say(`demo      ${(error as Error).message}`);
     }
   }
-  if (!stopRequested) say('Cohort is up. Stop it with Ctrl-C or ./cohort down.');
+  if (!stopRequested) {
+    say('');
+    for (const line of endpointLines(infrastructure.report)) say(line);
+    if (demoRepoId) {
+      say('');
+      say('Try it:');
+      say(`  ./cohort task create --repo ${demoRepoId} --title "Make the greeting name Cohort" --prompt "Fix the failing test in ci.sh"`);
+      say('  ./cohort logs -f <task id>          # CI fails on the first attempt; the agent is resumed and fixes it');
+      say('  ./cohort review approve <task id>   # then it is squash-merged and the task completes');
+    }
+    say('');
+    say('Cohort is up. Stop it with Ctrl-C or ./cohort down.');
+  }
   await stopSignal;
   say('stopping services…');
   await stack.stop();
+  rmSync(servicesFile(config), { force: true });
   rmSync(upPidFile(config), { force: true });
 }
 

@@ -1,22 +1,35 @@
-import pg from 'pg';
+import { embeddedPostgresPaths, runningEmbeddedPostgres } from '../postgres/embedded-postgres.js';
+import { probePostgres } from '../postgres/probe-postgres.js';
 import { failed, passed, type CheckResult } from './check.js';
 
-/** Postgres reachable with the configured credentials. The URL's password never appears in the output. */
-export async function checkPostgres(url: string): Promise<CheckResult> {
+/**
+ * PostgreSQL at DATABASE_URL usable, or nothing there so that `cohort up` uses its
+ * embedded one. The URL's password never appears in the output.
+ */
+export async function checkPostgres(url: string, dataDir: string): Promise<CheckResult> {
   const shown = redactUrl(url);
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ server_version: string }>('show server_version');
-    return passed('postgres', `PostgreSQL ${rows[0]?.server_version ?? '?'} at ${shown}`);
-  } catch (error) {
-    return failed(
-      'postgres',
-      `cannot use PostgreSQL at ${shown}: ${(error as Error).message}`,
-      'start PostgreSQL (e.g. pg_ctlcluster <version> main start) or point DATABASE_URL at a reachable server',
-    );
-  } finally {
-    await client.end().catch(() => undefined);
+  const probe = await probePostgres(url);
+  switch (probe.kind) {
+    case 'ready':
+      return passed('postgres', `PostgreSQL ${probe.version} at ${shown}`);
+    case 'missing-database':
+      return passed('postgres', `PostgreSQL answers at ${shown}; ./cohort up creates the database "${probe.database}"`);
+    case 'refused':
+      return failed(
+        'postgres',
+        `PostgreSQL at ${shown} refused: ${probe.reason}`,
+        'fix the user, password or database in DATABASE_URL, or point it at an address where nothing listens to use the embedded PostgreSQL',
+      );
+    case 'unreachable': {
+      const paths = embeddedPostgresPaths(dataDir);
+      const embedded = await runningEmbeddedPostgres(paths);
+      return passed(
+        'postgres',
+        embedded
+          ? `nothing answers at ${shown}; the embedded PostgreSQL of ./cohort up runs at ${embedded.host}:${embedded.port} (pid ${embedded.pid})`
+          : `nothing answers at ${shown} (${probe.reason}); ./cohort up starts an embedded PostgreSQL (PGlite) with its data in ${paths.pgdata}`,
+      );
+    }
   }
 }
 

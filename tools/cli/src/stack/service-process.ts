@@ -1,22 +1,26 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { ServiceLoader } from './service-catalog.js';
 
 export interface ServiceProcessOptions {
   readonly name: string;
   readonly main: string;
+  /** @default tsx */
+  readonly loader?: ServiceLoader;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   /** Receives every output line of the service, already prefixed with its name. */
   readonly onLine: (line: string) => void;
 }
 
-/** One service as its own Node process, running its TypeScript entry through tsx. */
+/** One service as its own Node process, running its TypeScript entry through tsx (or a built bundle as it is). */
 export class ServiceProcess {
   private readonly child: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(private readonly options: ServiceProcessOptions) {
-    this.child = spawn(process.execPath, ['--conditions=cohort-source', '--import', 'tsx', options.main], {
+    const args = (options.loader ?? 'tsx') === 'tsx' ? ['--conditions=cohort-source', '--import', 'tsx', options.main] : [options.main];
+    this.child = spawn(process.execPath, args, {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
-import { availableServices, type ServiceName } from './service-catalog.js';
+import { availableServices, type ServiceEntry, type ServiceName } from './service-catalog.js';
 import { ServiceProcess } from './service-process.js';
+import { serviceEnvironment, type HttpEndpoint } from './service-environment.js';
 
 export interface StackOptions {
   readonly repoRoot: string;
@@ -13,6 +14,14 @@ export interface StackOptions {
   readonly only?: readonly ServiceName[];
   /** Extra environment for every service (e.g. shorter intervals in tests). */
   readonly env?: NodeJS.ProcessEnv;
+  /** HEALTH_PORT of each service; a service not named here serves no health endpoint. @default none */
+  readonly healthPorts?: Partial<Record<ServiceName, number>>;
+  /** Where the gateway listens (GATEWAY_HOST, GATEWAY_PORT). @default 127.0.0.1, a free port */
+  readonly gateway?: HttpEndpoint;
+  /** Made an admin token by the gateway at start (COHORT_ADMIN_TOKEN). @default none */
+  readonly adminToken?: string;
+  /** Where the dashboard listens (HOST, PORT). @default 127.0.0.1, a free port */
+  readonly web?: HttpEndpoint;
 }
 
 /** Every service as its own process, sharing one NATS namespace. */
@@ -24,7 +33,7 @@ export class Stack {
 
   static start(options: StackOptions): Stack {
     const entries = availableServices(options.repoRoot).filter((entry) => !options.only || options.only.includes(entry.name));
-    const env: NodeJS.ProcessEnv = {
+    const base: NodeJS.ProcessEnv = {
       ...process.env,
       ...options.env,
       NATS_URL: options.natsUrl,
@@ -33,9 +42,18 @@ export class Stack {
       COHORT_DATA_DIR: options.dataDir,
       COHORT_SECRETS_KEY: options.secretsKey,
     };
-    const mains = new Map(entries.map((entry) => [entry.name, entry.main]));
-    const spawnService = (name: ServiceName) =>
-      new ServiceProcess({ name, main: mains.get(name)!, cwd: options.repoRoot, env, onLine: options.onLine });
+    const byName = new Map<ServiceName, ServiceEntry>(entries.map((entry) => [entry.name, entry]));
+    const spawnService = (name: ServiceName) => {
+      const entry = byName.get(name)!;
+      return new ServiceProcess({
+        name,
+        main: entry.main,
+        loader: entry.loader,
+        cwd: options.repoRoot,
+        env: serviceEnvironment(name, base, options),
+        onLine: options.onLine,
+      });
+    };
     const services = new Map<ServiceName, ServiceProcess>();
     for (const entry of entries) services.set(entry.name, spawnService(entry.name));
     return new Stack(services, spawnService);
