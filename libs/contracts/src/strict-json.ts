@@ -3,6 +3,7 @@ import {
   fromJson,
   getOption,
   toJson,
+  type DescField,
   type DescMessage,
   type JsonValue,
   type MessageShape,
@@ -58,7 +59,7 @@ export function decodeJsonValue<S extends DescMessage>(schema: S, json: JsonValu
 export function findMissingRequired(message: ReflectMessage, prefix: string): string | undefined {
   for (const field of message.fields) {
     const path = prefix + field.jsonName;
-    if (getOption(field, required) && !message.isSet(field)) return path;
+    if (isRequired(field) && !message.isSet(field)) return path;
     if (!message.isSet(field)) continue;
     if (field.fieldKind === 'message') {
       const nested = findMissingRequired(message.get(field), `${path}.`);
@@ -73,6 +74,16 @@ export function findMissingRequired(message: ReflectMessage, prefix: string): st
     }
   }
   return undefined;
+}
+
+// Reading an option decodes it from the descriptor's options bytes on every call, which
+// made the check most of a decode's cost; a field's options never change.
+const requiredByField = new WeakMap<DescField, boolean>();
+
+function isRequired(field: DescField): boolean {
+  let value = requiredByField.get(field);
+  if (value === undefined) requiredByField.set(field, (value = getOption(field, required)));
+  return value;
 }
 
 /** Makes a message from a plain init object, as `create` does (re-exported for one import site). */
