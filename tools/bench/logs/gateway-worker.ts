@@ -2,6 +2,7 @@
  * The gateway under test, in a thread of its own so that the publishers and
  * clients of the benchmark do not share its event loop.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { JsonLogger } from '@cohort/platform';
 import { PostgresReadModel } from '@cohort/projections';
@@ -19,9 +20,17 @@ const config = readGatewayConfig({
 // taskLogs reads NATS only; the read model is there because the gateway serves queries too.
 const readModel = new PostgresReadModel({ databaseUrl: data.databaseUrl });
 const gateway = await startGateway(config, { readModel, logger: new JsonLogger('gateway', { level: 'warn' }) });
+// How late this thread runs what is ready: the part of the latency that is CPU starvation.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 parentPort!.postMessage({ type: 'started', url: gateway.url });
-parentPort!.once('message', async () => {
-  await gateway.close();
-  await readModel.close();
-  parentPort!.postMessage({ type: 'stopped' });
+parentPort!.on('message', async (command: { type: 'reset-loop-delay' | 'loop-delay' | 'stop' }) => {
+  if (command.type === 'reset-loop-delay') loopDelay.reset();
+  else if (command.type === 'loop-delay')
+    parentPort!.postMessage({ type: 'loop-delay', p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 });
+  else {
+    await gateway.close();
+    await readModel.close();
+    parentPort!.postMessage({ type: 'stopped' });
+  }
 });
