@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runDoctor, formatDoctor } from './commands/doctor.js';
 import { runDown } from './commands/down.js';
+import { formatStatus, isHealthy, runStatus } from './commands/status.js';
 import { detachUp, endpointLines, runningUp, runServicesInForeground, startInfrastructure } from './commands/up.js';
 import { readCliConfig } from './config.js';
 import { USAGE, UsageError } from './usage.js';
@@ -72,6 +73,11 @@ async function main(argv: string[]): Promise<number> {
         values.json ? (report) => console.log(JSON.stringify(report)) : undefined,
       );
       return 0;
+    }
+    case 'status': {
+      const status = await runStatus(config);
+      console.log(values.json ? JSON.stringify(status) : formatStatus(status));
+      return isHealthy(status) ? 0 : 1;
     }
     case 'down':
       await runDown(config, say);

@@ -4,6 +4,7 @@ commands:
   up        start the system on the embedded default (NATS, streams, PostgreSQL, services,
             gateway, dashboard); runs in the foreground until Ctrl-C, or in the
             background with --detach; prints the GraphQL URL, admin token and dashboard URL
+  status    what "up" runs: each service's pid, health port and readiness; the URLs
   down      stop what "up" started
   doctor    check Node, NATS (reachable, JetStream, version) and PostgreSQL
   repo add <path-or-url> --name <name> [--ci <cmd>] …        register a repository

@@ -149,7 +149,28 @@ describe('cohort up and down', () => {
     }
   });
 
-  it('serves GraphQL from the embedded PostgreSQL with the printed admin token, and keeps the token across a restart', async () => {
+  it('refuses to start anything when the gateway port is taken, naming GATEWAY_PORT', async () => {
+    const { rm } = await import('node:fs/promises');
+    const { existsSync } = await import('node:fs');
+    const { createServer } = await import('node:net');
+    const { join } = await import('node:path');
+    const { dataDir, env } = await upEnvironment('upbusy');
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(Number(env.GATEWAY_PORT), '127.0.0.1', resolve));
+    try {
+      const up = await cohortCli(['up', '--detach'], env, UP_TIMEOUT_MS);
+      expect(up.code).toBe(1);
+      expect(up.stderr).toContain(`GATEWAY_PORT=${env.GATEWAY_PORT}: something already listens on 127.0.0.1:${env.GATEWAY_PORT}`);
+      expect(existsSync(join(dataDir, 'nats-server.pid'))).toBe(false);
+      expect(existsSync(join(dataDir, 'postgres.json'))).toBe(false);
+    } finally {
+      squatter.close();
+      await cohortCli(['down'], env);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('serves GraphQL from the embedded PostgreSQL with the printed admin token, reports every service ready on its own health port, and keeps the token across a restart', async () => {
     const { rm } = await import('node:fs/promises');
     const { waitFor } = await import('@cohort/testing');
     const { dataDir, env } = await upEnvironment('upgql');
@@ -174,8 +195,26 @@ describe('cohort up and down', () => {
         500,
       );
       expect(answer.data!.readSide.available).toBe(true);
+      const status = await waitFor(
+        'cohort status to find every service ready',
+        async () => {
+          const result = await cohortCli(['status', '--json'], env);
+          return result.code === 0 ? JSON.parse(result.stdout) : undefined;
+        },
+        120_000,
+        1000,
+      );
+      const services = status.services as Array<{ name: string; healthPort?: number; alive: boolean; ready?: boolean }>;
+      expect(services.map((s) => s.name)).toEqual(expect.arrayContaining(['intake', 'projector', 'gateway', 'scheduler']));
+      const healthPorts = services.flatMap((s) => (s.healthPort === undefined ? [] : [s.healthPort]));
+      expect(new Set(healthPorts).size).toBe(healthPorts.length);
+      expect(services.find((s) => s.name === 'projector')).toMatchObject({ alive: true, ready: true, healthPort: expect.any(Number) });
+      expect(services.find((s) => s.name === 'gateway')).toMatchObject({ alive: true, ready: true });
       expect(await query(graphqlUrl, 'cohort_not-the-admin-token-at-all')).toMatchObject({ errors: expect.anything() });
       await cohortCli(['down'], env);
+      const afterDown = await cohortCli(['status'], env);
+      expect(afterDown.code).toBe(1);
+      expect(afterDown.stdout).toContain('Cohort is not up');
 
       const second = await cohortCli(['up', '--detach'], env, UP_TIMEOUT_MS);
       expect(second.code).toBe(0);

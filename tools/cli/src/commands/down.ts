@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { CliConfig } from '../config.js';
 import { localNatsPaths, stopLocalNats } from '../local-nats.js';
 import { embeddedPostgresPaths, stopEmbeddedPostgres } from '../postgres/embedded-postgres.js';
-import { servicesFile, upPidFile } from './up.js';
+import { upPidFile, upReportFile } from './up.js';
 
 /**
  * Stops the services of a running `up`, then what `up` started for them: the
@@ -17,7 +17,7 @@ export async function runDown(config: CliConfig, say: (line: string) => void): P
       say('services  stopped');
     }
     rmSync(pidFile, { force: true });
-    rmSync(servicesFile(config), { force: true });
+    rmSync(upReportFile(config), { force: true });
   }
   say(
     (await stopEmbeddedPostgres(embeddedPostgresPaths(config.dataDir)))

@@ -42,6 +42,11 @@ export interface Infrastructure {
  * dashboard's build; the admin token.
  */
 export async function startInfrastructure(config: CliConfig, repoRoot: string, say: (line: string) => void): Promise<Infrastructure> {
+  const gateway = { host: config.gatewayHost, port: config.gatewayPort };
+  const web = { host: config.webHost, port: config.webPort };
+  // Before anything starts: a taken port would otherwise surface as a service crash among the logs.
+  if (availableServices(repoRoot).some((entry) => entry.name === 'gateway')) await refuseBusyPort('GATEWAY_PORT', gateway);
+  if (webBuildState(repoRoot) !== 'no-dashboard') await refuseBusyPort('WEB_PORT', web);
   let startedPid: number | undefined;
   if (await isNatsReachable(config.natsUrl)) {
     say(`nats      using ${config.natsUrl}`);
@@ -60,11 +65,7 @@ export async function startInfrastructure(config: CliConfig, repoRoot: string, s
   });
   await prepareDashboard(config, repoRoot, say);
   const adminToken = ensureAdminToken(config.dataDir, config.adminToken);
-  const gateway = { host: config.gatewayHost, port: config.gatewayPort };
-  const web = { host: config.webHost, port: config.webPort };
   const available = new Set(availableServices(repoRoot).map((entry) => entry.name));
-  if (available.has('gateway')) await refuseBusyPort('GATEWAY_PORT', gateway);
-  if (available.has('web')) await refuseBusyPort('WEB_PORT', web);
   const report: UpReport = {
     nats: { url: config.natsUrl, ...(startedPid ? { startedPid } : {}) },
     streams,
@@ -123,7 +124,8 @@ export function endpointLines(report: UpReport): string[] {
 }
 
 export const upPidFile = (config: CliConfig) => join(config.dataDir, 'up.pid');
-export const servicesFile = (config: CliConfig) => join(config.dataDir, 'services.json');
+/** The report of the running `up`, services included, for `cohort status`. */
+export const upReportFile = (config: CliConfig) => join(config.dataDir, 'up.json');
 
 /** The pid of a running `up` of this data dir, if any. */
 export function runningUp(config: CliConfig): number | undefined {
@@ -162,8 +164,7 @@ export async function runServicesInForeground(
   });
   const healthPorts: Partial<Record<ServiceName, number>> = {};
   for (const entry of availableServices(repoRoot)) {
-    // The dashboard serves no health endpoint of its own; the gateway answers /readyz on its own port as well.
-    if (entry.loader === 'tsx') healthPorts[entry.name] = await freePort();
+    if (entry.health === 'health-port') healthPorts[entry.name] = await freePort();
   }
   const stack = Stack.start({
     repoRoot,
@@ -185,8 +186,10 @@ export async function runServicesInForeground(
     pid: service.pid,
     ...(healthPorts[service.name as ServiceName] !== undefined ? { healthPort: healthPorts[service.name as ServiceName] } : {}),
   }));
-  writeFileSync(servicesFile(config), `${JSON.stringify(services, null, 2)}\n`);
-  onStarted({ ...infrastructure.report, services });
+  const report: UpReport = { ...infrastructure.report, services };
+  // The admin token stays in its own 0600 file; this one only says where it is.
+  writeFileSync(upReportFile(config), `${JSON.stringify(storable(report), null, 2)}\n`);
+  onStarted(report);
   say(`services  ${services.map((s) => (s.healthPort ? `${s.name} (health :${s.healthPort})` : s.name)).join(', ')}`);
   let demoRepoId: string | undefined;
   if (stack.services.has('intake')) {
@@ -216,8 +219,25 @@ export async function runServicesInForeground(
   await stopSignal;
   say('stopping services…');
   await stack.stop();
-  rmSync(servicesFile(config), { force: true });
+  rmSync(upReportFile(config), { force: true });
   rmSync(upPidFile(config), { force: true });
+}
+
+/** What `cohort status` reads back: the report without the token, which stays in its own 0600 file. */
+export type StoredUpReport = Omit<UpReport, 'gateway' | 'dashboard'> & {
+  readonly gateway?: Omit<NonNullable<UpReport['gateway']>, 'adminToken'>;
+  readonly dashboard?: { readonly url: string };
+};
+
+function storable(report: UpReport): StoredUpReport {
+  const { gateway, dashboard, ...rest } = report;
+  return {
+    ...rest,
+    ...(gateway
+      ? { gateway: { graphqlUrl: gateway.graphqlUrl, ...(gateway.adminTokenFile ? { adminTokenFile: gateway.adminTokenFile } : {}) } }
+      : {}),
+    ...(dashboard ? { dashboard: { url: dashboard.url.replace(/#token=.*$/, '') } } : {}),
+  };
 }
 
 /** `up --detach`: the same foreground supervisor, started in the background with its output in the data dir. */
