@@ -35,6 +35,8 @@ describe('the embedded PostgreSQL', { timeout: 180_000 }, () => {
   const pools: pg.Pool[] = [];
   const pool = () => {
     const created = new pg.Pool({ connectionString: embeddedDatabaseUrl(state, 'cohort'), max: 3 });
+    // Idle connections break when a test stops the server; the pool reports that as an error event.
+    created.on('error', () => undefined);
     pools.push(created);
     return created;
   };
@@ -121,6 +123,21 @@ describe('the embedded PostgreSQL', { timeout: 180_000 }, () => {
     await a.query('select pg_advisory_unlock_all()');
   });
 
+  it('rolls back what a vanished connection left open and lets the others on', async () => {
+    const [a, b] = [new pg.Client({ connectionString: embeddedDatabaseUrl(state, 'cohort') }), pool()];
+    await a.connect();
+    a.on('error', () => undefined);
+    await a.query('create table if not exists orphans (id int primary key)');
+    await a.query('begin');
+    await a.query('insert into orphans values ($1)', [1]);
+    const waiting = b.query<{ n: string }>('select count(*) as n from orphans');
+    // The connection dies without COMMIT, as a killed service's would.
+    (a as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    expect((await waiting).rows[0]!.n).toBe('0');
+    await b.query('insert into orphans values ($1)', [1]);
+    expect((await b.query<{ n: string }>('select count(*) as n from orphans')).rows[0]!.n).toBe('1');
+  });
+
   it('refuses a second process on the same directory', async () => {
     await expect(startEmbeddedPostgres(paths, { cwd: repoRoot })).rejects.toThrow(/already serves/);
     expect(await runningEmbeddedPostgres(paths)).toEqual(state);
@@ -137,5 +154,18 @@ describe('the embedded PostgreSQL', { timeout: 180_000 }, () => {
     state = await startEmbeddedPostgres(paths, { cwd: repoRoot });
     const { rows } = await pool().query<{ id: number }>('select id from items order by id');
     expect(rows.map((r) => r.id)).toEqual([1, 2]);
+  });
+
+  it('comes back with every committed row after being killed outright', async () => {
+    const writer = pool();
+    await writer.query('create table if not exists survivors (id int primary key)');
+    await writer.query('insert into survivors select generate_series(1, 100)');
+    await Promise.all(pools.splice(0).map((p) => p.end()));
+    process.kill(state.pid, 'SIGKILL');
+    while (isAlive(state.pid)) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    state = await startEmbeddedPostgres(paths, { cwd: repoRoot });
+    const { rows } = await pool().query<{ n: string }>('select count(*) as n from survivors');
+    expect(rows[0]!.n).toBe('100');
   });
 });
