@@ -39,9 +39,12 @@ export function taskNode(row: TaskRow) {
   };
 }
 
+export type RunNode = ReturnType<typeof runNode>;
+
 export function runNode(row: RunRow) {
   return {
     id: row.id,
+    taskId: row.taskId,
     attempt: row.attempt,
     kind: row.kind,
     reason: orNull(row.reason),
@@ -60,7 +63,6 @@ export function runNode(row: RunRow) {
     scheduledAt: orNull(row.scheduledAt),
     startedAt: orNull(row.startedAt),
     finishedAt: orNull(row.finishedAt),
-    logLines: row.logLines,
   };
 }
 

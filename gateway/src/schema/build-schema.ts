@@ -5,6 +5,7 @@ import { requiredScope } from '../auth/required-scopes.js';
 import type { GatewayContext } from '../context.js';
 import { mutationResolvers } from '../resolvers/mutation-resolvers.js';
 import { queryResolvers } from '../resolvers/query-resolvers.js';
+import { runResolvers } from '../resolvers/run-resolvers.js';
 import { taskResolvers } from '../resolvers/task-resolvers.js';
 import { loadSchemaSdl } from './load-schema-sdl.js';
 import { DateScalar, DateTimeScalar, JsonScalar, PositionScalar } from './scalars.js';
@@ -49,6 +50,7 @@ export function buildSchema(subscriptions: Record<string, SubscriptionField> = {
       Mutation: guardAll('Mutation', mutationResolvers as unknown as Record<string, Resolver>),
       ...(Object.keys(subscription).length > 0 ? { Subscription: subscription } : {}),
       Task: taskResolvers,
+      Run: runResolvers,
     },
   });
 }

@@ -1,4 +1,5 @@
 export { readLogPage, MAX_LOG_PAGE, type ReadLogPageOptions, type LogPage } from './read-log-page.js';
+export { lastLogSeq } from './last-log-seq.js';
 export { tailLogs, type TailLogsOptions, type LogTail } from './tail-logs.js';
 export { sequenceLine, startSequencer, type LogGap, type LogSequencerState, type LogVerdict } from './log-sequencer.js';
 export { LogsUnavailable } from './logs-unavailable.js';

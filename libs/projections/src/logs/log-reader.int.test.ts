@@ -3,6 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { LogLine } from '@cohort/contracts';
 import { natsTestContext, waitFor, type NatsTestContext } from '@cohort/testing';
 import { findLogStart } from './find-log-start.js';
+import { lastLogSeq } from './last-log-seq.js';
 import { readLogPage } from './read-log-page.js';
 import { tailLogs, type LogTail } from './tail-logs.js';
 import type { LogGap } from './log-sequencer.js';
@@ -72,6 +73,14 @@ describe('log reader on JetStream', () => {
     const after = await readLogPage({ ...ref, fromSeq: 25, limit: 10 });
     expect(after).toEqual({ lines: [], lastSeq: 25, hasMore: false });
     expect(await consumerCount()).toBe(0);
+  });
+
+  it("counts a run's lines by the seq of its last stored line, 0 for a run with none", async () => {
+    await setUp();
+    await publishRun('task-n', 'task-n-r1', 12);
+    const ref = { nc: ctx.nc, topology: ctx.topology, taskId: 'task-n' };
+    expect(await lastLogSeq({ ...ref, runId: 'task-n-r1' })).toBe(12);
+    expect(await lastLogSeq({ ...ref, runId: 'task-n-r9' })).toBe(0);
   });
 
   it('starts a page deep into a long run at the right line', async () => {
