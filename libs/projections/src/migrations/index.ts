@@ -1,7 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261121000000_initial } from './Migration20261121000000_initial.js';
+import { Migration20261121010000_uncompressed_folded } from './Migration20261121010000_uncompressed_folded.js';
 
 /** Every migration of a generation's tables, in order; new ones are appended. */
 export const PROJECTION_MIGRATIONS: MigrationObject[] = [
   { name: Migration20261121000000_initial.name, class: Migration20261121000000_initial },
+  { name: Migration20261121010000_uncompressed_folded.name, class: Migration20261121010000_uncompressed_folded },
 ];
