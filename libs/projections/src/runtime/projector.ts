@@ -15,6 +15,7 @@ import {
   pointViewsAt,
   type Generation,
 } from '../db/generations.js';
+import { createIndexes, dropSecondaryIndexes } from '../db/secondary-indexes.js';
 import type { BatchRows } from '../project/projection-batch.js';
 import { EventFeed } from './event-feed.js';
 import { GenerationApplier } from './generation-applier.js';
@@ -336,11 +337,19 @@ export class Projector {
     let switched = false;
     let retired: Generation | undefined;
     try {
+      let deferredIndexes = await dropSecondaryIndexes(pool, generation.schema);
       while (!switched) {
         if (term.ended || this.stopping) throw new Error('the projector stopped being active before the rebuild finished');
         const target = term.live.checkpoint;
         const next = feed.peek();
         const caughtUp = builder.checkpoint >= target || (next !== undefined && next.position > target);
+        if (caughtUp && deferredIndexes.length > 0) {
+          // Outside the live projector's lock, which would otherwise wait for the index builds;
+          // the events appended meanwhile are applied with the indexes in place.
+          await createIndexes(pool, deferredIndexes);
+          deferredIndexes = [];
+          continue;
+        }
         if (caughtUp) {
           switched = await term.mutex.run(async () => {
             // Under the live projector's lock: its checkpoint cannot move while we compare and switch.
