@@ -52,6 +52,31 @@ describe('cohort doctor', () => {
   });
 });
 
+describe('cohort projections rebuild', () => {
+  it('says no projector answered, as JSON with code UNAVAILABLE, when none runs in the namespace', async () => {
+    const { natsTestContext } = await import('@cohort/testing');
+    const { provisionStreams } = await import('../src/provision-streams.js');
+    await using context = await natsTestContext({ label: 'rebuild' });
+    await provisionStreams(context.url, context.topology.namespace);
+    const { code, stdout } = await cohortCli(['projections', 'rebuild', '--timeout', '500', '--json'], {
+      NATS_URL: context.url,
+      COHORT_NAMESPACE: context.topology.namespace,
+    });
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout)).toEqual({
+      ok: false,
+      error: { code: 'UNAVAILABLE', message: expect.stringContaining('no projector answered RebuildProjections within 500 ms') },
+    });
+  });
+
+  it('exits 2 with its usage for an unknown subcommand', async () => {
+    const { code, stderr } = await cohortCli(['projections', 'drop']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('unknown projections command "drop"');
+    expect(stderr).toContain('usage: cohort projections rebuild');
+  });
+});
+
 describe('cohort usage errors', () => {
   it('exits 2 with the usage text for an unknown command', async () => {
     const { code, stderr } = await cohortCli(['launch-rockets']);
@@ -170,7 +195,7 @@ describe('cohort up and down', () => {
     }
   });
 
-  it('serves GraphQL from the embedded PostgreSQL with the printed admin token, reports every service ready on its own health port, and keeps the token across a restart', async () => {
+  it('serves GraphQL from the embedded PostgreSQL with the printed admin token, reports every service ready on its own health port, rebuilds the projections on it, and keeps the token across a restart', async () => {
     const { rm } = await import('node:fs/promises');
     const { waitFor } = await import('@cohort/testing');
     const { dataDir, env } = await upEnvironment('upgql');
@@ -210,6 +235,15 @@ describe('cohort up and down', () => {
       expect(new Set(healthPorts).size).toBe(healthPorts.length);
       expect(services.find((s) => s.name === 'projector')).toMatchObject({ alive: true, ready: true, healthPort: expect.any(Number) });
       expect(services.find((s) => s.name === 'gateway')).toMatchObject({ alive: true, ready: true });
+      const rebuild = await cohortCli(['projections', 'rebuild', '--json'], env);
+      expect(rebuild.code).toBe(0);
+      expect(JSON.parse(rebuild.stdout)).toEqual({ ok: true, generation: 2, position: expect.any(Number) });
+      await waitFor(
+        'the gateway to answer from the rebuilt generation',
+        async () => ((await query(graphqlUrl, adminToken)).data?.repos.some((r) => r.name === 'demo') ? true : undefined),
+        60_000,
+        500,
+      );
       expect(await query(graphqlUrl, 'cohort_not-the-admin-token-at-all')).toMatchObject({ errors: expect.anything() });
       await cohortCli(['down'], env);
       const afterDown = await cohortCli(['status'], env);
