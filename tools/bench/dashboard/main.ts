@@ -60,13 +60,15 @@ try {
   }
   const page = await browser.page();
   // Marks when the first task row and the first log line reach the DOM, on every navigation.
-  await page.addInitScript(() => {
-    const marks: Record<string, number> = {};
-    (globalThis as unknown as { benchMarks: Record<string, number> }).benchMarks = marks;
-    new MutationObserver(() => {
-      if (marks.firstRow === undefined && document.querySelector('tr[data-task-id]')) marks.firstRow = performance.now();
-      if (marks.firstLogLine === undefined && document.querySelector('[data-seq]')) marks.firstLogLine = performance.now();
-    }).observe(document, { childList: true, subtree: true });
+  await page.addInitScript({
+    content: `(() => {
+      const marks = {};
+      globalThis.benchMarks = marks;
+      new MutationObserver(() => {
+        if (marks.firstRow === undefined && document.querySelector('tr[data-task-id]')) marks.firstRow = performance.now();
+        if (marks.firstLogLine === undefined && document.querySelector('[data-seq]')) marks.firstLogLine = performance.now();
+      }).observe(document, { childList: true, subtree: true });
+    })()`,
   });
   const marks = () => page.evaluate(() => (globalThis as unknown as { benchMarks: Record<string, number> }).benchMarks);
 
@@ -88,10 +90,14 @@ try {
   await page.goto(`${dashboard}/tasks/${TASK_ID}`);
   await page.locator('[data-seq]').first().waitFor({ timeout: 60_000 });
   const total = LOG_LINES.toLocaleString('en-US');
-  await page.waitForFunction((expected) => document.querySelector('[data-testid="log-count"]')?.textContent?.startsWith(expected), total, {
-    polling: 'raf',
-    timeout: 300_000,
-  });
+  await page.waitForFunction(
+    `document.querySelector('[data-testid="log-count"]')?.textContent?.startsWith(${JSON.stringify(total)})`,
+    undefined,
+    {
+      polling: 'raf',
+      timeout: 300_000,
+    },
+  );
   const allLinesMs = await page.evaluate(() => performance.now());
   const firstLineMs = (await marks()).firstLogLine!;
   console.log(`log: first line ${round(firstLineMs)} ms, ${total} lines after ${round(allLinesMs)} ms`);
