@@ -195,7 +195,7 @@ describe('cohort up and down', () => {
     }
   });
 
-  it('serves GraphQL from the embedded PostgreSQL with the printed admin token, reports every service ready on its own health port, rebuilds the projections on it, and keeps the token across a restart', async () => {
+  it('serves GraphQL from the embedded PostgreSQL with the printed admin token, reports every service ready on its own health port, rebuilds the projections on it, survives a kill -9 of the database, and keeps the token across a restart', async () => {
     const { rm } = await import('node:fs/promises');
     const { waitFor } = await import('@cohort/testing');
     const { dataDir, env } = await upEnvironment('upgql');
@@ -242,6 +242,26 @@ describe('cohort up and down', () => {
         'the gateway to answer from the rebuilt generation',
         async () => ((await query(graphqlUrl, adminToken)).data?.repos.some((r) => r.name === 'demo') ? true : undefined),
         60_000,
+        500,
+      );
+
+      // The database dies under the running system: up starts it again on the same port and everyone reconnects.
+      const databasePid = status.embeddedPostgres.pid as number;
+      process.kill(databasePid, 'SIGKILL');
+      const recovered = await waitFor(
+        'cohort status to find the embedded PostgreSQL started again',
+        async () => {
+          const now = JSON.parse((await cohortCli(['status', '--json'], env)).stdout);
+          return now.embeddedPostgres && now.embeddedPostgres.pid !== databasePid ? now : undefined;
+        },
+        120_000,
+        1000,
+      );
+      expect(recovered.embeddedPostgres.port).toBe(status.embeddedPostgres.port);
+      await waitFor(
+        'the gateway to read the projections again',
+        async () => ((await query(graphqlUrl, adminToken).catch(() => undefined))?.data?.readSide.available ? true : undefined),
+        120_000,
         500,
       );
       expect(await query(graphqlUrl, 'cohort_not-the-admin-token-at-all')).toMatchObject({ errors: expect.anything() });

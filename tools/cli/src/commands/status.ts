@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { CliConfig } from '../config.js';
+import { embeddedPostgresPaths, runningEmbeddedPostgres } from '../postgres/embedded-postgres.js';
 import { ensureAdminToken } from '../stack/admin-token.js';
 import { endpointLines, runningUp, upReportFile, type StoredUpReport, type UpReport } from './up.js';
 
@@ -16,7 +17,14 @@ export interface ServiceStatus {
 
 export type StatusReport =
   | { readonly up: false; readonly dataDir: string }
-  | { readonly up: true; readonly pid: number; readonly report: UpReport; readonly services: readonly ServiceStatus[] };
+  | {
+      readonly up: true;
+      readonly pid: number;
+      readonly report: UpReport;
+      readonly services: readonly ServiceStatus[];
+      /** The embedded PostgreSQL as it runs now (it is restarted when it exits); absent when it is not running. */
+      readonly embeddedPostgres?: { readonly pid: number; readonly host: string; readonly port: number };
+    };
 
 /** What the running `up` of this data dir started, and whether each service is alive and ready. */
 export async function runStatus(config: CliConfig): Promise<StatusReport> {
@@ -45,15 +53,18 @@ export async function runStatus(config: CliConfig): Promise<StatusReport> {
       return { ...service, alive, ...(await readiness(readyz)) };
     }),
   );
-  return { up: true, pid, report, services };
+  const embeddedPostgres = report.postgres.embedded ? await runningEmbeddedPostgres(embeddedPostgresPaths(config.dataDir)) : undefined;
+  return { up: true, pid, report, services, ...(embeddedPostgres ? { embeddedPostgres } : {}) };
 }
 
 export function formatStatus(status: StatusReport): string {
   if (!status.up) return `Cohort is not up for ${status.dataDir}; start it with ./cohort up`;
   const { report } = status;
-  const postgres = report.postgres.embedded
-    ? `embedded PostgreSQL (pid ${report.postgres.embedded.pid}) at ${report.postgres.url}`
-    : report.postgres.url;
+  const postgres = !report.postgres.embedded
+    ? report.postgres.url
+    : status.embeddedPostgres
+      ? `embedded PostgreSQL (pid ${status.embeddedPostgres.pid}) at ${report.postgres.url}`
+      : `the embedded PostgreSQL is NOT RUNNING (${report.postgres.url})`;
   const lines = [`up        supervisor pid ${status.pid}`, `nats      ${report.nats.url}`, `postgres  ${postgres}`];
   for (const service of status.services) {
     const state = !service.alive
@@ -72,7 +83,9 @@ export function formatStatus(status: StatusReport): string {
 
 /** Up, every service alive, and every one with a readiness endpoint ready. */
 export function isHealthy(status: StatusReport): boolean {
-  return status.up && status.services.every((service) => service.alive && service.ready !== false);
+  if (!status.up) return false;
+  if (status.report.postgres.embedded && !status.embeddedPostgres) return false;
+  return status.services.every((service) => service.alive && service.ready !== false);
 }
 
 async function readiness(url: string): Promise<{ ready: boolean; detail?: string }> {

@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { join } from 'node:path';
 import type { CliConfig } from '../config.js';
 import { isNatsReachable, localNatsPaths, startLocalNats } from '../local-nats.js';
+import { embeddedPostgresPaths } from '../postgres/embedded-postgres.js';
+import { keepEmbeddedPostgresUp } from '../postgres/keep-embedded-postgres-up.js';
 import { providePostgres, type ProvidedPostgres } from '../postgres/provide-postgres.js';
 import { provisionStreams } from '../provision-streams.js';
 import { adminTokenFile, ensureAdminToken } from '../stack/admin-token.js';
@@ -179,6 +181,14 @@ export async function runServicesInForeground(
     web: infrastructure.web,
     adminToken: infrastructure.adminToken,
   });
+  const embedded = infrastructure.report.postgres.embedded;
+  const stopKeepingPostgresUp = embedded
+    ? keepEmbeddedPostgresUp(
+        embeddedPostgresPaths(config.dataDir),
+        { pid: embedded.pid, host: embedded.host, port: embedded.port },
+        { cwd: repoRoot, say },
+      )
+    : async () => undefined;
   mkdirSync(config.dataDir, { recursive: true });
   writeFileSync(upPidFile(config), String(process.pid));
   const services = [...stack.services.values()].map((service) => ({
@@ -217,6 +227,8 @@ export async function runServicesInForeground(
     say('Cohort is up. Stop it with Ctrl-C or ./cohort down.');
   }
   await stopSignal;
+  // First, so that down, which stops the database once this process is gone, is not undone.
+  await stopKeepingPostgresUp();
   say('stopping services…');
   await stack.stop();
   rmSync(upReportFile(config), { force: true });

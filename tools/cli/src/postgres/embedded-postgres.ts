@@ -131,7 +131,7 @@ async function answers(state: EmbeddedPostgresState): Promise<boolean> {
 }
 
 /** Alive, and (where /proc tells) really ours: a pid from a stale state file may belong to something else by now. */
-function isEmbeddedPostgres(pid: number): boolean {
+export function isEmbeddedPostgres(pid: number): boolean {
   if (!isAlive(pid)) return false;
   const cmdline = `/proc/${pid}/cmdline`;
   if (!existsSync(cmdline)) return process.platform !== 'linux';

@@ -10,7 +10,13 @@ export interface ProvidedPostgres {
     readonly url: string;
     readonly source: 'configured' | 'embedded';
     readonly createdDatabase?: string;
-    readonly embedded?: { readonly pid: number; readonly port: number; readonly dataDir: string; readonly started: boolean };
+    readonly embedded?: {
+      readonly pid: number;
+      readonly host: string;
+      readonly port: number;
+      readonly dataDir: string;
+      readonly started: boolean;
+    };
   };
 }
 
@@ -70,5 +76,8 @@ export async function providePostgres(options: ProvidePostgresOptions): Promise<
     say(`postgres  embedded PostgreSQL (pid ${state.pid}) at ${state.host}:${state.port}`);
   }
   const url = embeddedDatabaseUrl(state, databaseOf(databaseUrl));
-  return { url, report: { url, source: 'embedded', embedded: { pid: state.pid, port: state.port, dataDir: paths.pgdata, started } } };
+  return {
+    url,
+    report: { url, source: 'embedded', embedded: { pid: state.pid, host: state.host, port: state.port, dataDir: paths.pgdata, started } },
+  };
 }
