@@ -24,13 +24,14 @@ export function timelineEntryOf(event: Envelope, position: number): TimelineEntr
     occurredAt: event.occurredAt,
     runId: runIdOfEvent(event),
     summary: timelineSummary(event),
-    data: canonicalData(event),
+    data: JSON.parse(canonicalDataJson(event)),
   };
 }
 
 const utf8 = new TextDecoder();
 
-function canonicalData(event: Envelope): unknown {
+/** An event's data as proto3 canonical JSON text (what timelineEntryOf parses into `data`). */
+export function canonicalDataJson(event: Envelope): string {
   // The union's data is the message of its type; TS cannot follow the correlation.
-  return JSON.parse(utf8.decode(encodeJson(eventSchemas[event.type], event.data as never)));
+  return utf8.decode(encodeJson(eventSchemas[event.type], event.data as never));
 }

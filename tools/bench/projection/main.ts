@@ -40,7 +40,7 @@ async function rawReadRound(last: number): Promise<number> {
 }
 
 /** Catch-up of a projector started on an empty database, then a rebuild of what it built; events/s of each. */
-async function projectionRound(last: number): Promise<{ catchUp: number; rebuild: number }> {
+async function projectionRound(last: number): Promise<{ catchUp: number; rebuild: number; busy: number }> {
   const db = await createTestDatabase('benchproj');
   const projector = new Projector({ nc, topology: tp, databaseUrl: db.url });
   try {
@@ -54,11 +54,14 @@ async function projectionRound(last: number): Promise<{ catchUp: number; rebuild
     await reached;
     const catchUp = last / ((performance.now() - started) / 1000);
     started = performance.now();
-    await (
-      await projector.rebuild()
-    ).done;
+    const cpu0 = process.cpuUsage();
+    const { done } = await projector.rebuild();
+    await done;
     const rebuild = last / ((performance.now() - started) / 1000);
-    return { catchUp, rebuild };
+    const cpu = process.cpuUsage(cpu0);
+    // How much of the rebuild this process spent computing (the rest is waiting for Postgres and NATS).
+    const busy = (cpu.user + cpu.system) / 1000 / (performance.now() - started);
+    return { catchUp, rebuild, busy };
   } finally {
     await projector.stop();
     await db.dispose();
@@ -83,7 +86,7 @@ try {
     catchUp.push(round.catchUp);
     rebuild.push(round.rebuild);
     console.log(
-      `round ${r}: raw read ${Math.round(raw.at(-1)!)} events/s, catch-up ${Math.round(round.catchUp)} events/s, rebuild ${Math.round(round.rebuild)} events/s`,
+      `round ${r}: raw read ${Math.round(raw.at(-1)!)} events/s, catch-up ${Math.round(round.catchUp)} events/s, rebuild ${Math.round(round.rebuild)} events/s (projector process busy ${Math.round(round.busy * 100)}%)`,
     );
   }
   const rawMedian = median(raw);

@@ -3,8 +3,8 @@ import { MissingTaskCreated, findRun } from '@cohort/domain';
 import { isUnknownEvent, type FeedItem } from './feed-item.js';
 import { projectTaskEvent, type CostDelta } from './project-task-event.js';
 import type { ProjectedTask } from './projected-task.js';
-import { pullRequestRow, repoRow, runRow, stageVisitRow, taskRow, workspaceRow, type Row } from './rows.js';
-import { timelineEntryOf } from '../timeline-summary.js';
+import { JsonText, pullRequestRow, repoRow, runRow, stageVisitRow, taskRow, workspaceRow, type Row } from './rows.js';
+import { canonicalDataJson, runIdOfEvent, timelineSummary } from '../timeline-summary.js';
 
 /** Everything one batch writes, table by table, plus what to tell listeners. */
 export interface BatchRows {
@@ -51,6 +51,7 @@ export async function buildBatch(
     else missing.add(id);
   }
   if (missing.size > 0) for (const [id, task] of await load([...missing])) tasks.set(id, task);
+  const before = new Map(tasks);
 
   const dirtyRuns = new Map<string, Set<string>>();
   const visits = new Map<string, Row>();
@@ -78,8 +79,8 @@ export async function buildBatch(
       });
       continue;
     }
-    const entry = timelineEntryOf(event, position);
-    let summary = entry.summary;
+    // As timelineEntryOf, with the data left as the JSON text it is written as.
+    let summary = timelineSummary(event);
     if (event.aggregateType === 'task') {
       const id = event.aggregateId;
       try {
@@ -118,9 +119,9 @@ export async function buildBatch(
       type: event.type,
       version: event.version,
       occurred_at: event.occurredAt || null,
-      run_id: entry.runId,
+      run_id: runIdOfEvent(event),
       summary,
-      data: entry.data,
+      data: new JsonText(canonicalDataJson(event)),
     });
   }
 
@@ -134,7 +135,8 @@ export async function buildBatch(
     if (task === undefined) continue;
     projected.set(id, task);
     taskRows.push(taskRow(task));
-    visits.set(`${id}\u0000${task.visit.seq}`, stageVisitRow(id, task.visit, null));
+    // A visit still open since before the batch is stored as it is: it was written with the state that opened it.
+    if (before.get(id)?.visit !== task.visit) visits.set(`${id}\u0000${task.visit.seq}`, stageVisitRow(id, task.visit, null));
     const pr = pullRequestRow(task);
     if (pr) prRows.push(pr);
     for (const runId of runIds) {

@@ -17,6 +17,11 @@ import type { ProjectedTask, StageVisitDoc } from './projected-task.js';
 /** Row objects keyed by column name, as the bulk upserts take them. */
 export type Row = Record<string, unknown>;
 
+/** A JSON column's value already serialised, written as is (saves parsing it only to serialise it again). */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export function taskRow(task: ProjectedTask): Row {
   const { state } = task;
   const spec = state.spec;

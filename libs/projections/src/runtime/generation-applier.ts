@@ -6,14 +6,28 @@ import type { ProjectedTask } from '../project/projected-task.js';
 import { buildBatch, type BatchRows } from '../project/projection-batch.js';
 import { TaskCache } from './task-cache.js';
 
+/** A batch built and not yet written: see GenerationApplier.prepare. */
+export interface PreparedBatch {
+  /** The checkpoint the batch continues from. */
+  readonly from: number;
+  readonly rows: BatchRows;
+}
+
 /**
  * Applies batches of events to one generation's tables. Each batch is one
  * transaction holding its rows and the new checkpoint; events at or below the
  * checkpoint are skipped, so a redelivered event changes nothing.
+ *
+ * A batch can be built (`prepare`) while the one before it is still being
+ * written (`commit`), so building and writing overlap; commits stay in order,
+ * one at a time, and a batch built on one that then failed is refused.
  */
 export class GenerationApplier {
   private position = 0;
+  private preparedTo = 0;
   private readonly cache: TaskCache;
+  /** States of batches built but not yet committed, newest first in lookups. */
+  private readonly pending = new Map<string, ProjectedTask>();
 
   constructor(
     private readonly pool: Pool,
@@ -30,45 +44,87 @@ export class GenerationApplier {
     return this.position;
   }
 
+  /** Position of the last event of the batches built so far (committed or not). */
+  get prepared(): number {
+    return this.preparedTo;
+  }
+
   async load(): Promise<number> {
     this.position = await readCheckpoint(this.pool, this.schema);
+    this.preparedTo = this.position;
     this.cache.clear();
+    this.pending.clear();
     return this.position;
   }
 
   /** Applies the items past the checkpoint; returns what was written, or undefined when nothing was new. */
   async apply(items: readonly FeedItem[]): Promise<BatchRows | undefined> {
-    const from = this.position;
+    const batch = await this.prepare(items);
+    if (batch === undefined) return undefined;
+    await this.commit(batch);
+    return batch.rows;
+  }
+
+  /**
+   * Builds the rows of the items past the batches built so far, without
+   * writing them; undefined when nothing is new. Tasks come from batches not
+   * yet committed, then the cache, then their stored rows.
+   */
+  async prepare(items: readonly FeedItem[]): Promise<PreparedBatch | undefined> {
+    const from = this.preparedTo;
     const fresh = items.filter((item) => item.position > from);
     if (fresh.length === 0) return undefined;
-    const rows = await inTransaction(this.pool, async (client) => {
-      if (!this.durable) await client.query('SET LOCAL synchronous_commit = off');
-      const built = await buildBatch(
-        fresh,
-        (id) => this.cache.get(id),
-        async (ids) => {
-          const result = await client.query<{ id: string; folded: ProjectedTask }>(
-            `SELECT id, folded FROM "${this.schema}".tasks WHERE id = ANY($1::text[])`,
-            [ids],
-          );
-          return new Map(result.rows.map((r) => [r.id, r.folded]));
-        },
+    const rows = await buildBatch(
+      fresh,
+      (id) => this.pending.get(id) ?? this.cache.get(id),
+      async (ids) => {
+        // A task missing here is in no uncommitted batch, so its stored row is its latest state.
+        const result = await this.pool.query<{ id: string; folded: ProjectedTask }>(
+          `SELECT id, folded FROM "${this.schema}".tasks WHERE id = ANY($1::text[])`,
+          [ids],
+        );
+        return new Map(result.rows.map((r) => [r.id, r.folded]));
+      },
+    );
+    for (const [id, task] of rows.projected) this.pending.set(id, task);
+    this.preparedTo = rows.lastPosition;
+    return { from, rows };
+  }
+
+  /** Writes a prepared batch and its checkpoint in one transaction. Batches must be committed in the order they were prepared. */
+  async commit(batch: PreparedBatch): Promise<void> {
+    if (batch.from !== this.position) {
+      throw new Error(
+        `batch from position ${batch.from} of ${this.schema} cannot be committed at ${this.position}: a batch before it did not commit`,
       );
-      await writeBatch(client, this.schema, built, from);
-      return built;
-    });
-    // Only committed states reach the cache: a failed batch leaves it as it was.
-    for (const [id, task] of rows.projected) this.cache.set(id, task);
-    this.position = rows.lastPosition;
-    return rows;
+    }
+    try {
+      await inTransaction(this.pool, async (client) => {
+        if (!this.durable) await client.query('SET LOCAL synchronous_commit = off');
+        await writeBatch(client, this.schema, batch.rows, batch.from);
+      });
+    } catch (error) {
+      // Whatever was built on this batch is void: the next batch starts again from the checkpoint.
+      this.pending.clear();
+      this.preparedTo = this.position;
+      throw error;
+    }
+    // Only committed states reach the cache.
+    for (const [id, task] of batch.rows.projected) {
+      this.cache.set(id, task);
+      if (this.pending.get(id) === task) this.pending.delete(id);
+    }
+    this.position = batch.rows.lastPosition;
   }
 
   /** Moves the checkpoint without events, when the log has none between here and `position`. */
   async advanceTo(position: number): Promise<void> {
     if (position <= this.position) return;
+    if (this.preparedTo !== this.position) throw new Error(`${this.schema} has batches not yet committed; commit them first`);
     await this.pool.query(`UPDATE "${this.schema}".projection_checkpoint SET position = $1, updated_at = now() WHERE id = 'live'`, [
       position,
     ]);
     this.position = position;
+    this.preparedTo = position;
   }
 }

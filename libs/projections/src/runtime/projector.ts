@@ -336,13 +336,21 @@ export class Projector {
     const started = Date.now();
     let switched = false;
     let retired: Generation | undefined;
+    // The batch being written while the next one is built: one commit at a time, in order.
+    let writing: Promise<void> | undefined;
+    const written = async () => {
+      const commit = writing;
+      writing = undefined;
+      await commit;
+    };
     try {
       let deferredIndexes = await dropSecondaryIndexes(pool, generation.schema);
       while (!switched) {
         if (term.ended || this.stopping) throw new Error('the projector stopped being active before the rebuild finished');
         const target = term.live.checkpoint;
         const next = feed.peek();
-        const caughtUp = builder.checkpoint >= target || (next !== undefined && next.position > target);
+        const caughtUp = builder.prepared >= target || (next !== undefined && next.position > target);
+        if (caughtUp) await written();
         if (caughtUp && deferredIndexes.length > 0) {
           // Outside the live projector's lock, which would otherwise wait for the index builds;
           // the events appended meanwhile are applied with the indexes in place.
@@ -360,16 +368,26 @@ export class Projector {
             retired = await this.switchTo(term, builder, generation);
             return true;
           });
+          if (switched) break;
         }
         await feed.waitFor(1, 100);
+        // A full batch if the log has one: the first events arrive before the rest of the backlog.
+        if (feed.buffered > 0) await feed.waitFor(this.catchUpBatchSize, this.batchLatencyMs);
         const items = feed.take(this.catchUpBatchSize, target);
         if (items.length === 0) {
           feed.take(0);
           continue;
         }
-        await builder.apply(items);
+        const batch = await builder.prepare(items);
+        await written();
+        if (batch) {
+          writing = builder.commit(batch);
+          // Awaited before the next commit; handled here so a failure while the next batch is built is not "unhandled".
+          writing.catch(() => undefined);
+        }
       }
     } finally {
+      await writing?.catch(() => undefined);
       await feed.close().catch(() => undefined);
       if (!switched) await dropGeneration(pool, this.base, generation).catch(() => undefined);
     }
