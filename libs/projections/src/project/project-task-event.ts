@@ -1,5 +1,5 @@
-import type { Envelope, TaskEvent } from '@cohort/contracts';
-import { evolve, findRun, stageOf, type RunState, type TaskState } from '@cohort/domain';
+import { RunKind, TaskKind, type Envelope, type TaskEvent } from '@cohort/contracts';
+import { evolve, findRun, isFinal, stageOf, type RunState, type TaskState } from '@cohort/domain';
 import type { ProjectedTask, RunMeta, StageVisitDoc, WorkspaceDoc } from './projected-task.js';
 
 export interface CostDelta {
@@ -20,6 +20,8 @@ export interface TaskEventEffect {
   /** The visit the event ended, when the stage changed. */
   readonly leftVisit: (StageVisitDoc & { readonly leftAt: string }) | undefined;
   readonly cost: CostDelta | undefined;
+  /** Runs (besides `runId`) whose workspace changed: a provisioning one the run stopped waiting for. */
+  readonly workspaceRunIds: readonly string[];
 }
 
 type TaskEnvelope = Envelope<TaskEvent>;
@@ -46,11 +48,13 @@ export function projectTaskEvent(current: ProjectedTask | undefined, event: Task
       visit,
       position,
     };
-    return { next, runId: undefined, leftVisit: undefined, cost: undefined };
+    return { next, runId: undefined, leftVisit: undefined, cost: undefined, workspaceRunIds: [] };
   }
   let next: ProjectedTask = { ...current, state, position };
   const runId = runIdOf(event);
   next = recordDetails(next, current.state, event);
+  const settled = settleProvisioning(next, at);
+  next = settled.next;
 
   const stage = stageOf(state);
   let leftVisit: TaskEventEffect['leftVisit'];
@@ -59,7 +63,7 @@ export function projectTaskEvent(current: ProjectedTask | undefined, event: Task
     next = { ...next, visit: { seq: current.visit.seq + 1, stage, enteredAt: at } };
   }
   const cost = runId === undefined ? undefined : costDelta(current.state, state, runId, next.runMeta[runId], at);
-  return { next, runId, leftVisit, cost };
+  return { next, runId, leftVisit, cost, workspaceRunIds: settled.runIds };
 }
 
 function recordDetails(next: ProjectedTask, before: TaskState, event: TaskEnvelope): ProjectedTask {
@@ -69,7 +73,22 @@ function recordDetails(next: ProjectedTask, before: TaskState, event: TaskEnvelo
       const d = event.data;
       if (next.runMeta[d.runId] !== undefined || findRun(next.state, d.runId) === undefined) return next;
       const meta: RunMeta = { agent: d.agent || next.state.spec.agent, model: d.model || next.state.spec.model, prompt: '' };
-      return { ...next, runMeta: { ...next.runMeta, [d.runId]: meta } };
+      // pod-manager provisions a workspace for every scheduled run, with this id, on this branch.
+      const standalone = next.state.kind === TaskKind.STANDALONE;
+      const workspace: WorkspaceDoc = {
+        id: workspaceIdOf(next.state.id, d.runId),
+        path: '',
+        branch: standalone ? '' : d.branch || `cohort/${next.state.id}`,
+        status: 'provisioning',
+        error: null,
+        createdAt: at,
+        updatedAt: at,
+      };
+      return {
+        ...next,
+        runMeta: { ...next.runMeta, [d.runId]: meta },
+        workspaces: next.workspaces[d.runId] ? next.workspaces : { ...next.workspaces, [d.runId]: workspace },
+      };
     }
     case 'RunStarted': {
       const meta = next.runMeta[event.data.runId];
@@ -135,6 +154,36 @@ function recordDetails(next: ProjectedTask, before: TaskState, event: TaskEnvelo
     default:
       return next;
   }
+}
+
+/** The id pod-manager gives a run's workspace (`workspaceIdOf` in @cohort/runtime). */
+function workspaceIdOf(taskId: string, runId: string): string {
+  return `${taskId}.${runId}`;
+}
+
+/**
+ * A workspace still provisioning for a run that no longer waits for it (the
+ * run ended or was superseded, the task is over) will never be ready:
+ * pod-manager skips such runs. It is shown as released, so it does not stay
+ * active for ever.
+ */
+function settleProvisioning(task: ProjectedTask, at: string): { next: ProjectedTask; runIds: string[] } {
+  const runIds: string[] = [];
+  let workspaces = task.workspaces;
+  for (const [runId, doc] of Object.entries(task.workspaces)) {
+    if (doc.status !== 'provisioning' || waitsForWorkspace(task.state, runId)) continue;
+    if (workspaces === task.workspaces) workspaces = { ...task.workspaces };
+    (workspaces as Record<string, WorkspaceDoc>)[runId] = { ...doc, status: 'released', updatedAt: at };
+    runIds.push(runId);
+  }
+  return { next: workspaces === task.workspaces ? task : { ...task, workspaces }, runIds };
+}
+
+/** As pod-manager decides whether to provision (planProvision). */
+function waitsForWorkspace(state: TaskState, runId: string): boolean {
+  const run = findRun(state, runId);
+  if (run === undefined || isFinal(state.status) || run.status !== 'scheduled') return false;
+  return run.kind === RunKind.REVIEW || state.currentRunId === run.id;
 }
 
 function runIdOf(event: TaskEnvelope): string | undefined {

@@ -11,7 +11,7 @@ export interface WorkspaceDoc {
   readonly id: string;
   readonly path: string;
   readonly branch: string;
-  readonly status: 'ready' | 'failed' | 'released';
+  readonly status: 'provisioning' | 'ready' | 'failed' | 'released';
   readonly error: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;

@@ -89,6 +89,7 @@ export async function buildBatch(
         let runs = dirtyRuns.get(id);
         if (!runs) dirtyRuns.set(id, (runs = new Set()));
         if (effect.runId !== undefined) runs.add(effect.runId);
+        for (const runId of effect.workspaceRunIds) runs.add(runId);
         if (effect.leftVisit)
           visits.set(`${id}\u0000${effect.leftVisit.seq}`, stageVisitRow(id, effect.leftVisit, effect.leftVisit.leftAt));
         if (effect.cost) addCost(costs, effect.next.state.spec.repoId, effect.cost);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@cohort/testing';
 import { ProjectionHarness } from '../../test/projection-harness.js';
-import { LIFECYCLES, repoHistory, secretHistory, taskHistory, ticker } from '../../test/sample-lifecycles.js';
+import { LIFECYCLES, ev, repoHistory, secretHistory, taskHistory, ticker } from '../../test/sample-lifecycles.js';
 import { PostgresReadModel } from './postgres-read-model.js';
 import { InvalidReadQuery, ReadModelBehind, ReadModelUnavailable } from './read-model-errors.js';
 
@@ -97,7 +98,7 @@ describe('PostgresReadModel', () => {
   it('lists active workspaces, repositories, secrets without values, task counts and costs', async () => {
     const active = await reads.workspaces({ activeOnly: true });
     expect(active.length).toBeGreaterThan(0);
-    expect(active.every((w) => w.status === 'ready')).toBe(true);
+    expect(active.every((w) => w.status === 'provisioning' || w.status === 'ready')).toBe(true);
     expect((await reads.repos()).map((r) => [r.id, r.ciCommand])).toEqual([
       ['acme-api', 'npm run ci'],
       ['acme-web', 'npm run ci'],
@@ -116,6 +117,45 @@ describe('PostgresReadModel', () => {
     expect(byRepo.every((r) => r.model === 'sonnet' && r.day === undefined)).toBe(true);
   });
 
+  it('shows a workspace as provisioning from the run being scheduled, then ready on the same row; one the run stopped waiting for is no longer active', async () => {
+    const at = ticker(new Date('2026-03-03T10:00:00Z'));
+    const waiting = taskHistory('task-ws', 'acme-web', 'in_progress', at);
+    waiting.events.splice(2); // TaskCreated, RunScheduled: pod-manager has not answered yet
+    const dropped = taskHistory('task-ws-cancelled', 'acme-web', 'in_progress', at);
+    dropped.events.splice(2);
+    dropped.events.push(ev('TaskCancelled', { reason: 'not needed' }, at()));
+    await reads.waitFor(await h.append(waiting, dropped), 10_000);
+
+    const provisioning = (await reads.workspaces({ activeOnly: true })).find((w) => w.taskId === 'task-ws');
+    expect(provisioning).toMatchObject({
+      id: 'task-ws.task-ws-r1',
+      runId: 'task-ws-r1',
+      repoId: 'acme-web',
+      status: 'provisioning',
+      branch: 'cohort/task-ws',
+      path: '',
+    });
+    expect((await reads.workspaces({})).find((w) => w.taskId === 'task-ws-cancelled')).toMatchObject({ status: 'released' });
+    expect((await reads.workspaces({ activeOnly: true })).some((w) => w.taskId === 'task-ws-cancelled')).toBe(false);
+
+    const ready = ev(
+      'WorkspaceReady',
+      { runId: 'task-ws-r1', workspaceId: 'task-ws.task-ws-r1', path: '/data/ws/task-ws.task-ws-r1', branch: 'cohort/task-ws' },
+      at(),
+    );
+    await reads.waitFor((await h.store.append({ type: 'task', id: 'task-ws' }, [ready], { expectedVersion: 'any' })).position, 10_000);
+    const rows = (await reads.workspaces({})).filter((w) => w.taskId === 'task-ws');
+    expect(rows).toEqual([
+      expect.objectContaining({
+        id: 'task-ws.task-ws-r1',
+        status: 'ready',
+        path: '/data/ws/task-ws.task-ws-r1',
+        createdAt: provisioning!.createdAt,
+      }),
+    ]);
+    expect((await reads.workspaces({ activeOnly: true })).some((w) => w.taskId === 'task-ws' && w.status === 'ready')).toBe(true);
+  });
+
   it('rejects a cursor it did not give out and malformed cost days, naming the field', async () => {
     await expect(reads.tasks({}, { after: 'bm9wZQ' })).rejects.toThrow(InvalidReadQuery);
     await expect(reads.costs({ groupBy: ['day'], from: '2026-3-1', to: '2026-03-31' })).rejects.toThrow(/from must be a day/);
@@ -127,6 +167,29 @@ describe('PostgresReadModel', () => {
     await reads.waitFor(position, 10_000);
     expect((await reads.task('task-late'))!.state).toBe('completed');
     await expect(reads.waitFor(position + 1000, 300)).rejects.toThrow(ReadModelBehind);
+  });
+
+  it('answers nothing, the checkpoint included, until the projector has set the projections up', async () => {
+    const fresh = await ProjectionHarness.create('readmodel-fresh');
+    const early = new PostgresReadModel({ databaseUrl: fresh.db.url, schema: fresh.schema, pollIntervalMs: 20 });
+    try {
+      await expect(early.checkpoint()).rejects.toThrow(/not set up yet/);
+      await expect(early.checkpoint()).rejects.toThrow(ReadModelUnavailable);
+      await expect(early.tasks({}, {})).rejects.toThrow(ReadModelUnavailable);
+      // waitFor keeps waiting for a projector that may be starting, then reports it is behind.
+      await expect(early.waitFor(1, 200)).rejects.toThrow(ReadModelBehind);
+      await fresh.startProjector();
+      await waitFor(
+        'the projections set up',
+        async () => ((await early.checkpoint().catch(() => -1)) === 0 ? true : undefined),
+        20_000,
+        50,
+      );
+      expect((await early.tasks({}, {})).totalCount).toBe(0);
+    } finally {
+      await early.close();
+      await fresh.dispose();
+    }
   });
 
   it('fails with ReadModelUnavailable when Postgres cannot answer', async () => {

@@ -101,26 +101,43 @@ export class PostgresReadModel implements ReadModel {
     await this.pool.end();
   }
 
+  /**
+   * Before the projector has set the projections up (its first start), the
+   * checkpoint is unavailable like every other query, rather than reading as
+   * 0 while the tables it would promise are not there yet.
+   */
   async checkpoint(): Promise<number> {
-    try {
-      const result = await this.pool.query<{ position: string }>(`SELECT position FROM ${this.s}.projection_checkpoint WHERE id = 'live'`);
-      return result.rows.length === 0 ? 0 : Number(result.rows[0]!.position);
-    } catch (error) {
-      // Before the projector's first start nothing is projected yet: position 0, not an outage.
-      if (NOT_SET_UP.has((error as { code?: string }).code ?? '')) return 0;
-      throw new ReadModelUnavailable('reading the checkpoint', error);
+    const checkpoint = await this.readCheckpoint();
+    if (checkpoint === undefined) {
+      throw new ReadModelUnavailable(
+        'reading the checkpoint',
+        new Error('the projections are not set up yet: the projector has not started'),
+      );
     }
+    return checkpoint;
   }
 
   async waitFor(position: number, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.notified >= position) return;
-      const checkpoint = await this.checkpoint();
+      // Not set up yet: the projector may be starting, so wait as for a checkpoint at 0.
+      const checkpoint = (await this.readCheckpoint()) ?? 0;
       if (checkpoint >= position) return;
       const left = deadline - Date.now();
       if (left <= 0) throw new ReadModelBehind(position, checkpoint, timeoutMs);
       await this.sleepOrWake(Math.min(left, this.pollIntervalMs), position);
+    }
+  }
+
+  /** The live checkpoint, or undefined when the projector has not created the views yet. */
+  private async readCheckpoint(): Promise<number | undefined> {
+    try {
+      const result = await this.pool.query<{ position: string }>(`SELECT position FROM ${this.s}.projection_checkpoint WHERE id = 'live'`);
+      return result.rows.length === 0 ? undefined : Number(result.rows[0]!.position);
+    } catch (error) {
+      if (NOT_SET_UP.has((error as { code?: string }).code ?? '')) return undefined;
+      throw new ReadModelUnavailable('reading the checkpoint', error);
     }
   }
 
@@ -201,7 +218,7 @@ export class PostgresReadModel implements ReadModel {
   async workspaces(filter: { readonly activeOnly?: boolean }): Promise<readonly WorkspaceRow[]> {
     const rows = await this.query(
       'listing workspaces',
-      `SELECT * FROM ${this.s}.workspaces ${filter.activeOnly ? `WHERE status = 'ready'` : ''} ORDER BY updated_at DESC, run_id DESC LIMIT 1000`,
+      `SELECT * FROM ${this.s}.workspaces ${filter.activeOnly ? `WHERE status IN ('provisioning', 'ready')` : ''} ORDER BY updated_at DESC, run_id DESC LIMIT 1000`,
     );
     return rows.map(toWorkspaceRow);
   }
