@@ -90,12 +90,15 @@ export async function readCheckpoint(pool: Pool | PoolClient, schema: string): P
   return result.rows.length === 0 ? 0 : Number(result.rows[0]!.position);
 }
 
-/** Runs `work` in a transaction on one pooled connection. */
-export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in a transaction on one pooled connection; `setup` (e.g. a
+ * SET LOCAL) is sent with the BEGIN, saving a round trip.
+ */
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>, setup?: string): Promise<T> {
   const client = await pool.connect();
   let failed = false;
   try {
-    await client.query('BEGIN');
+    await client.query(setup === undefined ? 'BEGIN' : `BEGIN; ${setup}`);
     const result = await work(client);
     await client.query('COMMIT');
     return result;

@@ -99,10 +99,17 @@ export class EventFeed {
     try {
       if (this.closed) return;
       this.messages = await consumer.consume({ max_messages: 2000 });
+      let sinceYield = 0;
       for await (const m of this.messages) {
         if (this.closed) break;
         this.buffer.push({ position: m.seq, event: decode(m.data, m.subject) });
         this.wakeTaker?.();
+        // A pull delivers thousands of messages without giving I/O a turn; decoding them all at once
+        // would hold up the replies of the Postgres round trips the batch being written waits for.
+        if (++sinceYield >= YIELD_EVERY) {
+          sinceYield = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
         while (this.buffered >= this.bufferSize && !this.closed) {
           await new Promise<void>((resolve) => (this.wakeReader = resolve));
           this.wakeReader = undefined;
@@ -114,6 +121,8 @@ export class EventFeed {
     }
   }
 }
+
+const YIELD_EVERY = 200;
 
 function decode(data: Uint8Array, subject: string): FeedItem['event'] {
   const decoded = decodeEnvelope(data);

@@ -99,10 +99,13 @@ export class GenerationApplier {
       );
     }
     try {
-      await inTransaction(this.pool, async (client) => {
-        if (!this.durable) await client.query('SET LOCAL synchronous_commit = off');
-        await writeBatch(client, this.schema, batch.rows, batch.from);
-      });
+      await inTransaction(
+        this.pool,
+        async (client) => {
+          await writeBatch(client, this.schema, batch.rows, batch.from);
+        },
+        this.durable ? undefined : 'SET LOCAL synchronous_commit = off',
+      );
     } catch (error) {
       // Whatever was built on this batch is void: the next batch starts again from the checkpoint.
       this.pending.clear();
