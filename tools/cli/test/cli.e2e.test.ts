@@ -220,6 +220,17 @@ describe('cohort up and down', () => {
         500,
       );
       expect(answer.data!.readSide.available).toBe(true);
+      // The dashboard runs only where web/build exists (it is built, not checked in).
+      if (first.dashboard) {
+        expect(first.dashboard.url).toBe(`http://127.0.0.1:${env.WEB_PORT}/#token=${adminToken}`);
+        const dashboardConfig = await waitFor(
+          'the dashboard to serve its config',
+          async () => (await fetch(new URL('/config.json', first.dashboard.url)).catch(() => undefined))?.json(),
+          60_000,
+          500,
+        );
+        expect(dashboardConfig).toEqual({ gatewayUrl: graphqlUrl });
+      }
       const status = await waitFor(
         'cohort status to find every service ready',
         async () => {

@@ -43,7 +43,8 @@ export function serviceEnvironment(name: ServiceName, base: NodeJS.ProcessEnv, o
     const web = options.web ?? { host: '127.0.0.1', port: 0 };
     env.HOST = web.host;
     env.PORT = String(web.port);
-    if (gateway.port !== 0) env.COHORT_GATEWAY_URL = httpUrlOf(gateway);
+    // The dashboard wants the GraphQL endpoint itself, as the browser reaches it.
+    if (gateway.port !== 0) env.COHORT_GATEWAY_URL = httpUrlOf(gateway, '/graphql');
   }
   return env;
 }

@@ -27,7 +27,7 @@ describe('serviceEnvironment', () => {
 
   it('points the dashboard at the gateway and at its own host and port', () => {
     const env = serviceEnvironment('web', base, { gateway: { host: '0.0.0.0', port: 4000 }, web: { host: '127.0.0.1', port: 3000 } });
-    expect(env).toMatchObject({ HOST: '127.0.0.1', PORT: '3000', COHORT_GATEWAY_URL: 'http://127.0.0.1:4000' });
+    expect(env).toMatchObject({ HOST: '127.0.0.1', PORT: '3000', COHORT_GATEWAY_URL: 'http://127.0.0.1:4000/graphql' });
   });
 
   it('lets stacks without explicit ports pick free ones, so side-by-side stacks never collide', () => {
