@@ -8,6 +8,8 @@ import { describeEventStoreContract } from './testing/event-store-contract.js';
 import { freshTask, priorityChanged } from './testing/sample-events.js';
 import { Headers } from '@cohort/contracts';
 import { UndecodableEvent } from './undecodable-event.js';
+import { StoreUnavailable } from './store-unavailable.js';
+import { connectEventLog } from './jetstream/connect-event-log.js';
 
 describeEventStoreContract('JetStreamEventStore', async () => {
   const ctx = await natsTestContext({ label: 'esjs' });
@@ -58,6 +60,52 @@ describe('JetStreamEventStore on JetStream 2.9', () => {
     expect(stored?.header.get(Headers.correlationId)).toBe('corr-1');
     expect(stored?.header.get(Headers.causationId)).toBe('cause-1');
     expect(stored?.header.get(Headers.traceparent)).toBe(event.traceparent);
+  });
+
+  it('refuses an event whose ids would break the header block, storing nothing', async () => {
+    const store = await setUp();
+    const forged = { ...priorityChanged(1), correlationId: 'corr\r\nNats-Msg-Id: forged' };
+    await expect(store.append(freshTask(), [forged], { expectedVersion: 0 })).rejects.toThrow(
+      /correlationId must not contain a line break/,
+    );
+    expect(await store.position()).toBe(0);
+  });
+
+  it('fails with StoreUnavailable when no stream captures the aggregate subject', async () => {
+    ctx = await natsTestContext({ label: 'esjs' });
+    const store = await JetStreamEventStore.create({ nc: ctx.nc, topology: ctx.topology });
+    const task = freshTask();
+    const error = await store.append(task, [priorityChanged(1)], { expectedVersion: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreUnavailable);
+    expect((error as Error).message).toContain(ctx.topology.event('task', task.id));
+    expect((error as Error).message).toContain('no responders');
+  });
+
+  it('fails with StoreUnavailable once its connection is closed', async () => {
+    const store = await setUp();
+    const nc = await connectEventLog({ servers: ctx.url, name: 'esjs-closed' });
+    const closing = await JetStreamEventStore.create({ nc, topology: ctx.topology });
+    const task = freshTask();
+    await closing.append(task, [priorityChanged(1)], { expectedVersion: 0 });
+    await nc.close();
+    await expect(closing.append(task, [priorityChanged(2)], { expectedVersion: 1 })).rejects.toBeInstanceOf(StoreUnavailable);
+    expect((await store.read(task)).version).toBe(1);
+  });
+
+  it('keeps stores on one connection apart while they share its reply subscription', async () => {
+    const first = await setUp();
+    const second = await JetStreamEventStore.create({ nc: ctx.nc, topology: ctx.topology });
+    const tasks = Array.from({ length: 20 }, (_, i) => freshTask(`shared${i}`));
+    const results = await Promise.all(
+      tasks.map((task, i) =>
+        (i % 2 === 0 ? first : second).append(task, [priorityChanged(i), priorityChanged(i + 1)], { expectedVersion: 0 }),
+      ),
+    );
+    expect(results.map((r) => r.version)).toEqual(tasks.map(() => 2));
+    expect(new Set(results.map((r) => r.position)).size).toBe(tasks.length);
+    for (const [i, task] of tasks.entries()) {
+      expect((await first.read(task)).events.map((e) => (e.data as { priority: number }).priority)).toEqual([i, i + 1]);
+    }
   });
 
   it('reports a re-appended event as a duplicate even though the expected version is stale', async () => {

@@ -27,6 +27,7 @@ import { toEnvelope } from '../to-envelope.js';
 import { UndecodableEvent } from '../undecodable-event.js';
 import { WrongExpectedVersion } from '../wrong-expected-version.js';
 import { eventHeaders, versionOf } from './event-headers.js';
+import { JetStreamPublisher } from './jetstream-publisher.js';
 
 export interface JetStreamEventStoreOptions {
   readonly nc: NatsConnection;
@@ -73,6 +74,7 @@ export class JetStreamEventStore implements EventStore {
   private readonly topology: Topology;
   private readonly stream: string;
   private readonly js: JetStreamClient;
+  private readonly publisher: JetStreamPublisher;
   private readonly heads: LruCache<string, Head>;
   private readonly timeoutMs: number;
   private readonly clock: () => Date;
@@ -86,6 +88,7 @@ export class JetStreamEventStore implements EventStore {
     this.stream = options.topology.streams.events;
     this.timeoutMs = options.timeoutMs ?? 5_000;
     this.js = jetstream(options.nc, { timeout: this.timeoutMs });
+    this.publisher = JetStreamPublisher.of(options.nc);
     this.heads = new LruCache(options.headCacheSize ?? 10_000);
     this.clock = options.clock ?? (() => new Date());
   }
@@ -244,14 +247,11 @@ export class JetStreamEventStore implements EventStore {
     expected: number | 'any',
     mayRetryStaleCache: boolean,
   ): Promise<PubAck | 'stale-cache'> {
+    // Outside the try: an envelope that cannot be written is the caller's error, not an outage.
     const body = encodeEnvelope(envelope);
+    const headers = eventHeaders(envelope, head.seq);
     try {
-      return await this.js.publish(subject, body, {
-        msgID: envelope.id,
-        expect: { lastSubjectSequence: head.seq },
-        headers: eventHeaders(envelope),
-        timeout: this.timeoutMs,
-      });
+      return await this.publisher.publish(subject, body, headers, this.timeoutMs);
     } catch (error) {
       if (error instanceof JetStreamApiError && error.code === WRONG_LAST_SEQUENCE) {
         this.heads.delete(subject);
