@@ -17,9 +17,12 @@ export class CheckpointMoved extends Error {
 }
 
 /**
- * Writes one batch: one statement per table and the checkpoint, which must
- * still be where this projector left it. The caller runs it inside one
- * transaction, so rows and checkpoint commit together or not at all.
+ * Writes one batch as ONE statement: a data-modifying CTE per table with rows
+ * (all of a batch's rows have distinct keys per table), and the checkpoint,
+ * which must still be where this projector left it. The caller runs it inside
+ * one transaction, so rows and checkpoint commit together or not at all. One
+ * round trip instead of one per table: on a busy machine every round trip
+ * waits for Postgres and then this process to be scheduled again.
  *
  * Rows travel column by column: scalar columns as typed arrays expanded by
  * `unnest`, JSON columns as one JSON array each, indexed by row. Postgres
@@ -28,29 +31,30 @@ export class CheckpointMoved extends Error {
  */
 export async function writeBatch(client: PoolClient, schema: string, rows: BatchRows, from: number): Promise<void> {
   const s = `"${schema}"`;
-  await upsert(client, s, 'tasks', rows.tasks, ['id']);
-  await upsert(client, s, 'runs', rows.runs, ['id']);
-  await upsert(client, s, 'workspaces', rows.workspaces, ['run_id']);
-  await upsert(client, s, 'pull_requests', rows.pullRequests, ['task_id']);
-  await upsert(client, s, 'stage_visits', rows.stageVisits, ['task_id', 'seq']);
+  const statement = new BatchStatement();
+  statement.upsert(s, 'tasks', rows.tasks, ['id']);
+  statement.upsert(s, 'runs', rows.runs, ['id']);
+  statement.upsert(s, 'workspaces', rows.workspaces, ['run_id']);
+  statement.upsert(s, 'pull_requests', rows.pullRequests, ['task_id']);
+  statement.upsert(s, 'stage_visits', rows.stageVisits, ['task_id', 'seq']);
   // Plain inserts: a timeline row is written only with the checkpoint moving past its position, so none
   // exists yet above the checkpoint, and the conflict check would cost the largest table for nothing.
-  await insert(client, s, 'task_timeline', rows.timeline);
-  await upsert(client, s, 'repos', rows.repos, ['id'], ['created_at']);
-  await upsert(client, s, 'secrets', rows.secretUpserts, ['scope', 'name']);
+  statement.insert(s, 'task_timeline', rows.timeline);
+  statement.upsert(s, 'repos', rows.repos, ['id'], ['created_at']);
+  statement.upsert(s, 'secrets', rows.secretUpserts, ['scope', 'name']);
   if (rows.secretDeletes.length > 0) {
-    await client.query(
-      `DELETE FROM ${s}.secrets t USING unnest($1::text[], $2::text[]) AS x(scope, name) WHERE t.scope = x.scope AND t.name = x.name`,
-      [scalarColumn(rows.secretDeletes, 'scope'), scalarColumn(rows.secretDeletes, 'name')],
+    const [scope, name] = statement.params(scalarColumn(rows.secretDeletes, 'scope'), scalarColumn(rows.secretDeletes, 'name'));
+    statement.add(
+      `DELETE FROM ${s}.secrets t USING unnest(${scope}::text[], ${name}::text[]) AS x(scope, name) WHERE t.scope = x.scope AND t.name = x.name`,
     );
   }
   if (rows.costs.length > 0) {
     const columns = COLUMNS.cost_daily;
     const names = Object.keys(columns);
-    await client.query(
+    statement.add(
       `INSERT INTO ${s}.cost_daily (${names.join(', ')})
        SELECT day, repo_id, agent, model, sum(cost_usd), sum(input_tokens), sum(cached_input_tokens), sum(output_tokens), sum(runs)
-       FROM (${selectOf(columns)}) AS x
+       FROM (${statement.select(rows.costs, columns)}) AS x
        GROUP BY day, repo_id, agent, model
        ON CONFLICT (day, repo_id, agent, model) DO UPDATE SET
          cost_usd = cost_daily.cost_usd + excluded.cost_usd,
@@ -58,75 +62,69 @@ export async function writeBatch(client: PoolClient, schema: string, rows: Batch
          cached_input_tokens = cost_daily.cached_input_tokens + excluded.cached_input_tokens,
          output_tokens = cost_daily.output_tokens + excluded.output_tokens,
          runs = cost_daily.runs + excluded.runs`,
-      columnsOf(rows.costs, columns),
     );
   }
+  const [previous, next] = statement.params(from, rows.lastPosition);
   const moved = await client.query(
-    `UPDATE ${s}.projection_checkpoint SET position = $2, updated_at = now() WHERE id = 'live' AND position = $1`,
-    [from, rows.lastPosition],
+    statement.sql(
+      `UPDATE ${s}.projection_checkpoint SET position = ${next}, updated_at = now() WHERE id = 'live' AND position = ${previous} RETURNING position`,
+    ),
+    statement.values,
   );
   if (moved.rowCount !== 1) throw new CheckpointMoved(schema, from);
 }
 
-const sqlCache = new Map<string, string>();
+/** The parts and parameters of a batch's single statement. */
+class BatchStatement {
+  readonly values: unknown[] = [];
+  private readonly parts: string[] = [];
 
-async function upsert(
-  client: PoolClient,
-  s: string,
-  table: TableName,
-  rows: readonly Row[],
-  key: readonly string[],
-  keep: readonly string[] = [],
-) {
-  if (rows.length === 0) return;
-  const columns: Readonly<Record<string, string>> = COLUMNS[table];
-  const cacheKey = `${s}.${table}`;
-  let sql = sqlCache.get(cacheKey);
-  if (sql === undefined) {
+  /** Adds parameters; returns their placeholders. */
+  params(...values: unknown[]): string[] {
+    return values.map((value) => `$${this.values.push(value)}`);
+  }
+
+  /** Adds a data-modifying statement to run with the final one. */
+  add(sql: string): void {
+    this.parts.push(sql);
+  }
+
+  sql(final: string): string {
+    if (this.parts.length === 0) return final;
+    return `WITH ${this.parts.map((part, i) => `w${i} AS (${part})`).join(', ')} ${final}`;
+  }
+
+  upsert(s: string, table: TableName, rows: readonly Row[], key: readonly string[], keep: readonly string[] = []): void {
+    if (rows.length === 0) return;
+    const columns: Readonly<Record<string, string>> = COLUMNS[table];
     const names = Object.keys(columns);
     const updates = names.filter((n) => !key.includes(n) && !keep.includes(n)).map((n) => `${n} = excluded.${n}`);
-    sql =
-      `INSERT INTO ${s}.${table} (${names.join(', ')}) ${selectOf(columns)} ` +
-      `ON CONFLICT (${key.join(', ')}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`;
-    sqlCache.set(cacheKey, sql);
+    this.add(
+      `INSERT INTO ${s}.${table} (${names.join(', ')}) ${this.select(rows, columns)} ` +
+        `ON CONFLICT (${key.join(', ')}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
+    );
   }
-  await client.query(sql, columnsOf(rows, columns));
-}
 
-async function insert(client: PoolClient, s: string, table: TableName, rows: readonly Row[]) {
-  if (rows.length === 0) return;
-  const columns: Readonly<Record<string, string>> = COLUMNS[table];
-  const cacheKey = `${s}.${table}.insert`;
-  let sql = sqlCache.get(cacheKey);
-  if (sql === undefined) {
-    sql = `INSERT INTO ${s}.${table} (${Object.keys(columns).join(', ')}) ${selectOf(columns)}`;
-    sqlCache.set(cacheKey, sql);
+  insert(s: string, table: TableName, rows: readonly Row[]): void {
+    if (rows.length === 0) return;
+    const columns: Readonly<Record<string, string>> = COLUMNS[table];
+    this.add(`INSERT INTO ${s}.${table} (${Object.keys(columns).join(', ')}) ${this.select(rows, columns)}`);
   }
-  await client.query(sql, columnsOf(rows, columns));
-}
 
-/**
- * `SELECT <columns> FROM unnest($1::text[], …) WITH ORDINALITY AS x(…)` over
- * the table's columns, in order, as the parameters of columnsOf give them.
- */
-function selectOf(columns: Readonly<Record<string, string>>): string {
-  const names = Object.keys(columns);
-  const scalars = names.filter((n) => columns[n] !== 'jsonb');
-  const arrays = scalars.map((n, i) => `$${i + 1}::${columns[n]}[]`);
-  const json = names.filter((n) => columns[n] === 'jsonb');
-  const select = names.map((n) =>
-    columns[n] === 'jsonb' ? `nullif(($${scalars.length + json.indexOf(n) + 1}::jsonb) -> (x.row_number - 1)::int, 'null') AS ${n}` : n,
-  );
-  return `SELECT ${select.join(', ')} FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS x(${[...scalars, 'row_number'].join(', ')})`;
-}
-
-/** The parameters of selectOf: one array per scalar column, then one JSON array text per JSON column. */
-function columnsOf(rows: readonly Row[], columns: Readonly<Record<string, string>>): unknown[] {
-  const names = Object.keys(columns);
-  return [
-    ...names.filter((n) => columns[n] !== 'jsonb').map((n) => scalarColumn(rows, n)),
-    ...names.filter((n) => columns[n] === 'jsonb').map((n) => jsonColumn(rows, n)),
-  ];
+  /**
+   * `SELECT <columns> FROM unnest($a::text[], …) WITH ORDINALITY AS x(…)`
+   * over the table's columns, in order, adding their parameters: one array
+   * per scalar column, one JSON array text per JSON column.
+   */
+  select(rows: readonly Row[], columns: Readonly<Record<string, string>>): string {
+    const names = Object.keys(columns);
+    const scalars = names.filter((n) => columns[n] !== 'jsonb');
+    const arrays = scalars.map((n) => `${this.params(scalarColumn(rows, n))[0]!}::${columns[n]}[]`);
+    const select = names.map((n) =>
+      columns[n] === 'jsonb' ? `nullif((${this.params(jsonColumn(rows, n))[0]!}::jsonb) -> (x.row_number - 1)::int, 'null') AS ${n}` : n,
+    );
+    return `SELECT ${select.join(', ')} FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS x(${[...scalars, 'row_number'].join(', ')})`;
+  }
 }
 
 /** Postgres text cannot hold NUL, so it is dropped from strings. */

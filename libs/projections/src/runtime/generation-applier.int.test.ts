@@ -57,6 +57,19 @@ describe('GenerationApplier', () => {
     ]);
   });
 
+  it('writes text and JSON that need quoting as they are, dropping only the NUL Postgres cannot store', async () => {
+    const created = items[0]!.event as { data: { title: string; params: Record<string, string> } };
+    created.data.title = 'say "hi" {a,b}, back\\slash \\u0000 NULL\u0000 end';
+    created.data.params = { area: 'x\u0000y', quote: '"{}"' };
+    const applier = new GenerationApplier(h.pool, 'gen', 100);
+    await applier.apply(items);
+    const [task] = await h.rows<{ title: string; params: unknown }>('tasks', 'id', 'gen');
+    expect(task!.title).toBe('say "hi" {a,b}, back\\slash \\u0000 NULL end');
+    expect(task!.params).toEqual({ area: 'xy', quote: '"{}"' });
+    const [first] = await h.rows<{ data: { title: string } }>('task_timeline', 'position', 'gen');
+    expect(first!.data.title).toBe('say "hi" {a,b}, back\\slash \\u0000 NULL end');
+  });
+
   it('continues a task from its stored row when the cache has forgotten it', async () => {
     const cold = new GenerationApplier(h.pool, 'gen', 0);
     for (const item of items) await cold.apply([item]);
