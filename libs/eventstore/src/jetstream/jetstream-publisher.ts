@@ -1,5 +1,12 @@
 import { JetStreamApiError, JetStreamError, type PubAck } from '@nats-io/jetstream';
-import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import {
+  createInbox,
+  PermissionViolationError,
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  type Subscription,
+} from '@nats-io/transport-node';
 
 interface PendingAck {
   readonly subject: string;
@@ -33,6 +40,7 @@ export class JetStreamPublisher {
     const inboxPrefix = (nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix;
     this.inbox = `${createInbox(inboxPrefix)}.`;
     void nc.closed().then(() => this.failAll(new Error('connection closed')));
+    void this.watchPermissionErrors();
   }
 
   /** The publisher of this connection; one reply subscription serves every store on it. */
@@ -89,6 +97,19 @@ export class JetStreamPublisher {
       pending.resolve(parsePubAck(msg, pending.subject));
     } catch (parseError) {
       pending.reject(parseError as Error);
+    }
+  }
+
+  /** The server refuses a publish to a subject this connection may not write asynchronously, naming only the subject. */
+  private async watchPermissionErrors(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type !== 'error' || !(status.error instanceof PermissionViolationError) || status.error.operation !== 'publish') continue;
+      for (const [token, pending] of this.pending) {
+        if (pending.subject !== status.error.subject) continue;
+        this.pending.delete(token);
+        clearTimeout(pending.timer);
+        pending.reject(status.error);
+      }
     }
   }
 
