@@ -37,38 +37,54 @@ const samplePayload = encodeEnvelope({
   traceparent: '',
 } as never);
 
+interface Round {
+  readonly perSecond: number;
+  /** This process's CPU time per message, which the shared machine's load hardly moves. */
+  readonly cpuUsPerOp: number;
+}
+
+/** Times `run` for EVENTS operations, in wall-clock rate and client CPU. */
+async function measure(run: () => Promise<unknown>): Promise<Round> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await run();
+  const elapsed = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return { perSecond: EVENTS / (elapsed / 1000), cpuUsPerOp: (used.user + used.system) / EVENTS };
+}
+
 async function freshStream(): Promise<void> {
   await deleteNamespace(nc, tp);
   await ensureEventStream(jsm, tp);
 }
 
-async function rawRound(): Promise<number> {
+async function rawRound(): Promise<Round> {
   await freshStream();
   const messages = Array.from({ length: EVENTS }, (_, i) => ({ subject: tp.event('task', `raw-${i % SUBJECTS}`), msgID: randomUUID() }));
-  const started = performance.now();
-  const pending: Promise<unknown>[] = [];
-  for (const { subject, msgID } of messages) pending.push(js.publish(subject, samplePayload, { msgID }));
-  await Promise.all(pending);
-  return EVENTS / ((performance.now() - started) / 1000);
+  return measure(() => {
+    const pending: Promise<unknown>[] = [];
+    for (const { subject, msgID } of messages) pending.push(js.publish(subject, samplePayload, { msgID }));
+    return Promise.all(pending);
+  });
 }
 
 /** Raw publishes that carry the expected-sequence check, sequential per subject: what concurrency control costs the server. */
-async function rawExpectRound(): Promise<number> {
+async function rawExpectRound(): Promise<Round> {
   await freshStream();
   const perSubject = EVENTS / SUBJECTS;
   const ids = Array.from({ length: SUBJECTS }, () => Array.from({ length: perSubject }, () => randomUUID()));
-  const started = performance.now();
-  await Promise.all(
-    ids.map(async (msgIDs, s) => {
-      const subject = tp.event('task', `expect-${s}`);
-      let seq = 0;
-      for (const msgID of msgIDs) seq = (await js.publish(subject, samplePayload, { msgID, expect: { lastSubjectSequence: seq } })).seq;
-    }),
+  return measure(() =>
+    Promise.all(
+      ids.map(async (msgIDs, s) => {
+        const subject = tp.event('task', `expect-${s}`);
+        let seq = 0;
+        for (const msgID of msgIDs) seq = (await js.publish(subject, samplePayload, { msgID, expect: { lastSubjectSequence: seq } })).seq;
+      }),
+    ),
   );
-  return EVENTS / ((performance.now() - started) / 1000);
 }
 
-async function oursRound(): Promise<number> {
+async function oursRound(): Promise<Round> {
   await freshStream();
   const store = await JetStreamEventStore.create({ nc, topology: tp });
   const perAggregate = EVENTS / SUBJECTS;
@@ -77,14 +93,14 @@ async function oursRound(): Promise<number> {
     aggregate: { type: 'task', id: `ours-${a}` } satisfies AggregateRef,
     events: Array.from({ length: perAggregate }, (_, v) => event(v)),
   }));
-  const started = performance.now();
   // Sequential per aggregate (each append expects the previous version), concurrent across aggregates.
-  await Promise.all(
-    work.map(async ({ aggregate, events }) => {
-      for (const [v, e] of events.entries()) await store.append(aggregate, [e], { expectedVersion: v });
-    }),
+  return measure(() =>
+    Promise.all(
+      work.map(async ({ aggregate, events }) => {
+        for (const [v, e] of events.entries()) await store.append(aggregate, [e], { expectedVersion: v });
+      }),
+    ),
   );
-  return EVENTS / ((performance.now() - started) / 1000);
 }
 
 async function latencyRound(): Promise<number[]> {
@@ -115,22 +131,25 @@ try {
     await rawExpectRound();
     await oursRound();
   }
-  const raw: number[] = [];
-  const rawExpect: number[] = [];
-  const ours: number[] = [];
+  const raw: Round[] = [];
+  const rawExpect: Round[] = [];
+  const ours: Round[] = [];
   for (let r = 1; r <= ROUNDS; r++) {
     // Interleaved so drift in the machine's load hits every side alike.
     raw.push(await rawRound());
     rawExpect.push(await rawExpectRound());
     ours.push(await oursRound());
+    const show = (round: Round, unit: string) => `${Math.round(round.perSecond)} ${unit}/s (${round.cpuUsPerOp.toFixed(1)} µs CPU each)`;
     console.log(
-      `round ${r}: raw ${Math.round(raw.at(-1)!)} msg/s, raw+expect ${Math.round(rawExpect.at(-1)!)} msg/s, ours ${Math.round(ours.at(-1)!)} appends/s`,
+      `round ${r}: raw ${show(raw.at(-1)!, 'msg')}, raw+expect ${show(rawExpect.at(-1)!, 'msg')}, ours ${show(ours.at(-1)!, 'appends')}`,
     );
   }
   const latency = await latencyRound();
-  const rawMedian = median(raw);
-  const rawExpectMedian = median(rawExpect);
-  const oursMedian = median(ours);
+  const rates = (rounds: Round[]) => rounds.map((round) => round.perSecond);
+  const cpu = (rounds: Round[]) => Math.round(median(rounds.map((round) => round.cpuUsPerOp)) * 10) / 10;
+  const rawMedian = median(rates(raw));
+  const rawExpectMedian = median(rates(rawExpect));
+  const oursMedian = median(rates(ours));
   const result = {
     name: 'eventstore',
     nats_version: nc.info?.version,
@@ -142,14 +161,21 @@ try {
     ours_appends_per_s: Math.round(oursMedian),
     ratio: Math.round((oursMedian / rawMedian) * 1000) / 1000,
     ratio_vs_raw_expect: Math.round((oursMedian / rawExpectMedian) * 1000) / 1000,
+    // Median of the per-round ratios too: each round's sides ran back to back, under the same machine load.
+    ratio_per_round_median: Math.round(median(ours.map((round, i) => round.perSecond / raw[i]!.perSecond)) * 1000) / 1000,
+    raw_cpu_us_per_msg: cpu(raw),
+    raw_expect_cpu_us_per_msg: cpu(rawExpect),
+    ours_cpu_us_per_append: cpu(ours),
     p50_ms: round2(quantile(latency, 0.5)),
     p99_ms: round2(quantile(latency, 0.99)),
     latency_samples: latency.length,
   };
-  console.log(`median raw JetStream publish: ${result.raw_msgs_per_s} msg/s`);
-  console.log(`median raw publish with expected sequence, sequential per subject: ${result.raw_expect_msgs_per_s} msg/s`);
+  console.log(`median raw JetStream publish: ${result.raw_msgs_per_s} msg/s, ${result.raw_cpu_us_per_msg} µs client CPU each`);
   console.log(
-    `median EventStore.append:     ${result.ours_appends_per_s} appends/s (ratio ${result.ratio}; ${result.ratio_vs_raw_expect} of raw+expect)`,
+    `median raw publish with expected sequence, sequential per subject: ${result.raw_expect_msgs_per_s} msg/s, ${result.raw_expect_cpu_us_per_msg} µs client CPU each`,
+  );
+  console.log(
+    `median EventStore.append:     ${result.ours_appends_per_s} appends/s, ${result.ours_cpu_us_per_append} µs client CPU each (ratio ${result.ratio}; ${result.ratio_vs_raw_expect} of raw+expect)`,
   );
   console.log(`single-aggregate append latency: p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms`);
   console.log(JSON.stringify(result));
