@@ -2,8 +2,9 @@
  * Dashboard benchmark: the production build of web/ in headless Chromium,
  * against a stub gateway built from gateway/src/schema/schema.graphql that
  * answers from synthetic data in memory (10,000 tasks; one run with 100,000 log
- * lines streamed over graphql-ws taskLogs). The stub keeps Postgres and NATS out
- * of the numbers: what is measured is the dashboard.
+ * lines, served as the gateway serves them: `Task.logs` pages over HTTP and the
+ * graphql-ws `taskLogs` subscription from a seq). The stub keeps Postgres and
+ * NATS out of the numbers: what is measured is the dashboard.
  *
  *   tasks_first_render_ms  navigation to /tasks → first task row in the DOM (full page load)
  *   log_first_line_ms      navigation to the task page → first log line in the DOM
@@ -135,6 +136,9 @@ try {
     log_scroll_steady: summarize(scroll.steadyDeltas),
     log_scroll_jumps: summarize(scroll.jumpDeltas),
     dom_rows: scroll.domRows,
+    log_pages: stub.requests.logPages,
+    log_page_lines: stub.requests.logPageLines,
+    log_subscriptions_from_seq: stub.requests.logSubscriptionsFromSeq,
   };
   console.log(JSON.stringify(result));
 } finally {

@@ -5,10 +5,13 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { graphql } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { stubLogPage } from './stub-log-page.js';
 import { logTask, REPO, syntheticLogLine, syntheticTasks } from './synthetic-data.js';
 
 export interface StubGateway {
   readonly url: string;
+  /** What the dashboard asked for, to check the measured load did what it should. */
+  readonly requests: { logPages: number; logPageLines: number; logSubscriptionsFromSeq: number[] };
   close(): Promise<void>;
 }
 
@@ -35,6 +38,8 @@ export async function startStubGateway(options: StubOptions): Promise<StubGatewa
   const typeDefs = readFileSync(join(options.repoRoot, 'gateway', 'src', 'schema', 'schema.graphql'), 'utf8');
   const tasks = syntheticTasks(options.tasks);
   const detail = logTask(options.logTaskId, options.logRunId);
+  const requests: StubGateway['requests'] = { logPages: 0, logPageLines: 0, logSubscriptionsFromSeq: [] };
+  const logPage = stubLogPage((taskId, runId) => (taskId === detail.id && runId === options.logRunId ? options.logLines : 0));
   const schema = makeExecutableSchema({
     typeDefs,
     resolvers: {
@@ -49,11 +54,20 @@ export async function startStubGateway(options: StubOptions): Promise<StubGatewa
         task: (_: unknown, args: { id: string }) => (args.id === detail.id ? detail : (tasks.find((t) => t.id === args.id) ?? null)),
         repos: () => [REPO],
       },
+      Task: {
+        logs: (task: Parameters<typeof logPage>[0], args: Parameters<typeof logPage>[1]) => {
+          const page = logPage(task, args);
+          requests.logPages++;
+          requests.logPageLines += page.lines.length;
+          return page;
+        },
+      },
       Subscription: {
         taskUpdated: { subscribe: quiet },
         taskEvents: { subscribe: quiet },
         taskLogs: {
           subscribe: async function* (_: unknown, args: { taskId: string; runId: string; fromSeq?: number }) {
+            requests.logSubscriptionsFromSeq.push(args.fromSeq ?? 0);
             for (let seq = (args.fromSeq ?? 0) + 1; seq <= options.logLines; seq++) {
               yield { taskLogs: syntheticLogLine(args.taskId, args.runId, seq) };
               // Let the socket drain now and then, as a server streaming history does.
@@ -89,6 +103,7 @@ export async function startStubGateway(options: StubOptions): Promise<StubGatewa
   if (!address || typeof address === 'string') throw new Error('the stub gateway got no port');
   return {
     url: `http://127.0.0.1:${address.port}/graphql`,
+    requests,
     close: async () => {
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -50,6 +50,11 @@ export const TASK_EVENTS = `subscription TaskEvents($taskId: ID!, $fromVersion: 
   taskEvents(taskId: $taskId, fromVersion: $fromVersion) { position type version runId summary occurredAt }
 }`;
 
+/** One page of a run's stored log; `taskId`/`runId` are left out of each line (they are the arguments) to keep pages small. */
+export const TASK_LOG_PAGE = `query TaskLogPage($id: ID!, $runId: ID!, $fromSeq: Int!, $limit: Int!) {
+  task(id: $id) { logs(runId: $runId, fromSeq: $fromSeq, limit: $limit) { lastSeq hasMore lines { seq stream text at } } }
+}`;
+
 export const TASK_LOGS = `subscription TaskLogs($taskId: ID!, $runId: ID!, $fromSeq: Int) {
   taskLogs(taskId: $taskId, runId: $runId, fromSeq: $fromSeq) { taskId runId seq stream text at }
 }`;

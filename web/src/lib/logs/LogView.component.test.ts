@@ -140,4 +140,14 @@ describe('LogView', () => {
     expect(['#ff0000', 'rgb(255, 0, 0)']).toContain(styled.find((s) => s.textContent === 'red')!.style.color);
     expect(styled.find((s) => s.textContent === ' tests ')!.style.color).toBe('');
   });
+
+  it('says while history is loading and how many lines the gateway no longer stores', async () => {
+    const lines = makeLines(5, undefined, 41);
+    const view = render(LogView, { lines, count: 5, loading: true, missing: 40, rowHeight: ROW, fallbackHeight: HEIGHT });
+    expect(screen.getByTestId('log-loading').textContent).toContain('loading history');
+    expect(screen.getByTestId('log-missing').textContent?.trim()).toBe('40 lines no longer stored');
+    await view.rerender({ loading: false, missing: 0 });
+    expect(screen.queryByTestId('log-loading')).toBeNull();
+    expect(screen.queryByTestId('log-missing')).toBeNull();
+  });
 });

@@ -1,20 +1,32 @@
 import type { GatewayClient } from '../graphql/client.js';
-import { TASK_LOGS } from '../graphql/documents.js';
+import { TASK_LOG_PAGE, TASK_LOGS } from '../graphql/documents.js';
+import { RetryTimer } from '../graphql/retry.js';
 import type { LogLine } from '../graphql/types.js';
 import { LogBuffer } from './log-buffer.js';
+import { readHistory, type LogPage } from './log-history.js';
+
+type PageLine = Omit<LogLine, 'taskId' | 'runId'>;
 
 /**
- * One run's log: stored history then live lines over `taskLogs`. Every (re)subscribe
- * passes the last seq held, so a reconnect resumes with no gap and no duplicate.
+ * One run's log: the stored history in pages over HTTP (`Task.logs`), then live
+ * lines over `taskLogs`. The subscription starts from the last seq the pages
+ * brought and replays whatever was stored since, and every resubscribe after a
+ * reconnect passes the last seq held, so there is no gap and no duplicate.
  */
 export class LogStream {
   readonly buffer = new LogBuffer();
-  /** Lines held; updated at most once per frame so a burst of history renders once. */
+  /** Lines held; updated at most once per frame, so a burst of lines renders once. */
   count = $state(0);
+  /** Seqs the gateway no longer stores (skipped over); updated with `count`. */
+  missing = $state(0);
+  /** True while history pages are still being read. */
+  loading = $state(true);
   live = $state(false);
   error = $state<string | undefined>(undefined);
   private stop: (() => void) | undefined;
   private frame: number | undefined;
+  private disposed = false;
+  private readonly retries = new RetryTimer();
 
   constructor(
     private readonly client: GatewayClient,
@@ -23,8 +35,37 @@ export class LogStream {
   ) {}
 
   start(): this {
-    this.subscribe();
+    void this.load();
     return this;
+  }
+
+  private async load(): Promise<void> {
+    try {
+      await readHistory({
+        fetchPage: (fromSeq, limit) => this.fetchPage(fromSeq, limit),
+        buffer: this.buffer,
+        onPage: () => this.schedule(),
+        stopped: () => this.disposed,
+      });
+    } catch {
+      // Pages only make loading fast: the subscription replays whatever they did not bring.
+    }
+    if (this.disposed) return;
+    this.loading = false;
+    this.subscribe();
+  }
+
+  private async fetchPage(fromSeq: number, limit: number): Promise<LogPage> {
+    const data = await this.client.request<{ task: { logs: Omit<LogPage, 'lines'> & { lines: PageLine[] } } | null }>(TASK_LOG_PAGE, {
+      id: this.taskId,
+      runId: this.runId,
+      fromSeq,
+      limit,
+    });
+    if (!data.task) throw new Error(`task ${this.taskId} is not in the read side yet`);
+    const { taskId, runId } = this;
+    const page = data.task.logs;
+    return { ...page, lines: page.lines.map((line) => ({ ...line, taskId, runId })) };
   }
 
   private subscribe(): void {
@@ -35,17 +76,16 @@ export class LogStream {
       () => ({ taskId: this.taskId, runId: this.runId, fromSeq: this.buffer.lastSeq }),
       {
         next: ({ taskLogs }) => {
-          this.error = undefined;
-          if (this.buffer.add(taskLogs) === 'gap') {
-            // A hole means lines were lost in transit: ask again from the last line held.
-            queueMicrotask(() => this.subscribe());
-            return;
-          }
-          this.schedule();
+          if (this.error !== undefined) this.error = undefined;
+          this.retries.reset();
+          if (this.buffer.add(taskLogs) !== 'duplicate') this.schedule();
         },
         error: (error) => {
           this.error = error.message;
           this.live = false;
+          this.flush();
+          // The gateway ends a tail it cannot read (UNAVAILABLE) and asks to subscribe again from the last seq.
+          this.retries.schedule(() => !this.disposed && this.subscribe(), error);
         },
         complete: () => {
           this.live = false;
@@ -64,9 +104,12 @@ export class LogStream {
   private flush(): void {
     this.frame = undefined;
     this.count = this.buffer.length;
+    this.missing = this.buffer.missingCount;
   }
 
   dispose(): void {
+    this.disposed = true;
+    this.retries.stop();
     this.stop?.();
     this.stop = undefined;
     this.live = false;
