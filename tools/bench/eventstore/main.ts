@@ -19,7 +19,10 @@ const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const nc = await connectEventLog({ servers: url, name: 'bench-eventstore' });
 const tp = topology(`bench_${randomUUID().replace(/-/g, '').slice(0, 10)}`);
 const jsm = await jetstreamManager(nc);
-const js = jetstream(nc);
+// A full round queues 50,000 publishes at once; on a busy machine the last wait longer than
+// the 5 s default for their ack. The deadline changes nothing on the measured path.
+const TIMEOUT_MS = 120_000;
+const js = jetstream(nc, { timeout: TIMEOUT_MS });
 
 function event(priority: number): NewEvent {
   return { id: randomUUID(), type: 'TaskPriorityChanged', data: create(TaskPriorityChangedSchema, { priority, by: 'bench' }) };
@@ -86,7 +89,7 @@ async function rawExpectRound(): Promise<Round> {
 
 async function oursRound(): Promise<Round> {
   await freshStream();
-  const store = await JetStreamEventStore.create({ nc, topology: tp });
+  const store = await JetStreamEventStore.create({ nc, topology: tp, timeoutMs: TIMEOUT_MS });
   const perAggregate = EVENTS / SUBJECTS;
   // Building events is the caller's work, as building the payload is on the raw side.
   const work = Array.from({ length: SUBJECTS }, (_, a) => ({
@@ -105,7 +108,7 @@ async function oursRound(): Promise<Round> {
 
 async function latencyRound(): Promise<number[]> {
   await freshStream();
-  const store = await JetStreamEventStore.create({ nc, topology: tp });
+  const store = await JetStreamEventStore.create({ nc, topology: tp, timeoutMs: TIMEOUT_MS });
   const aggregate: AggregateRef = { type: 'task', id: 'latency' };
   const samples: number[] = [];
   for (let v = 0; v < LATENCY_SAMPLES; v++) {
