@@ -40,7 +40,8 @@ export class JetStreamPublisher {
     const inboxPrefix = (nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix;
     this.inbox = `${createInbox(inboxPrefix)}.`;
     void nc.closed().then(() => this.failAll(new Error('connection closed')));
-    void this.watchPermissionErrors();
+    // A failing status feed must not take the process down; the timeout still bounds every append.
+    this.watchPermissionErrors().catch(() => undefined);
   }
 
   /** The publisher of this connection; one reply subscription serves every store on it. */
