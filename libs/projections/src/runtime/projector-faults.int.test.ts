@@ -80,7 +80,7 @@ describe('Projector faults', () => {
 
   it('waits out Postgres refusing connections and resumes from the checkpoint with nothing lost', async () => {
     const first = await h.append(...histories(3));
-    await h.startProjector();
+    const projector = await h.startProjector();
     await h.waitForCheckpoint(first);
     const admin = new pg.Client({ connectionString: databaseUrl() });
     await admin.connect();
@@ -95,6 +95,25 @@ describe('Projector faults', () => {
       );
       await admin.query(`ALTER DATABASE "${h.db.name}" ALLOW_CONNECTIONS true`);
       await h.waitForCheckpoint(last, 30_000);
+
+      // A second outage with no event to apply meanwhile: once Postgres answers
+      // again the projector reports itself healthy without waiting for a batch.
+      const failuresBefore = h.logs.filter((l) => l.startsWith('error projection stopped')).length;
+      await admin.query(`ALTER DATABASE "${h.db.name}" ALLOW_CONNECTIONS false`);
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [
+        h.db.name,
+      ]);
+      await waitFor('the projector to report the second outage', () =>
+        projector.status().lastError !== undefined && h.logs.filter((l) => l.startsWith('error projection stopped')).length > failuresBefore
+          ? true
+          : undefined,
+      );
+      await admin.query(`ALTER DATABASE "${h.db.name}" ALLOW_CONNECTIONS true`);
+      await waitFor(
+        'the projector to report itself healthy',
+        () => (projector.status().lastError === undefined ? true : undefined),
+        30_000,
+      );
     } finally {
       await admin.query(`ALTER DATABASE "${h.db.name}" ALLOW_CONNECTIONS true`).catch(() => undefined);
       await admin.end();

@@ -260,6 +260,12 @@ export class Projector {
       this.term = term;
       this.lastCheckpoint = from;
       this.log.log(`active: projecting ${this.options.topology.streams.events} into ${live.schema} from position ${from}`, 'Projector');
+      // Postgres answers again and the checkpoint is loaded: healthy now, even
+      // if no new event arrives to be applied.
+      if (this.lastError !== undefined) {
+        this.log.log(`recovered from: ${this.lastError}`, 'Projector');
+        this.lastError = undefined;
+      }
       await this.options.onActive?.();
       feed = new EventFeed({
         nc: this.options.nc,
@@ -279,10 +285,6 @@ export class Projector {
         const current = term;
         const rows = await term.mutex.run(() => current.live.apply(items));
         this.lastCheckpoint = term.live.checkpoint;
-        if (this.lastError !== undefined) {
-          this.log.log(`projecting again from position ${items[0]!.position}`, 'Projector');
-          this.lastError = undefined;
-        }
         onProgress();
         if (rows) this.notify(rows);
       }
