@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -10,12 +11,24 @@ import { fold, type TaskState } from '@cohort/domain';
 import { JetStreamEventStore, ensureEventStream } from '@cohort/eventstore';
 import { ensureMessagingStreams } from '@cohort/messaging';
 import { createTestDatabase, deleteNamespace, natsUrl, uniqueNamespace, waitFor, type TestDatabase } from '@cohort/testing';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { freePort } from '../../src/stack/free-port.js';
 import { Stack } from '../../src/stack/stack.js';
 
 const exec = promisify(execFile);
 export const repoRoot = resolve(import.meta.dirname, '../../../..');
 const cohortBin = join(repoRoot, 'cohort');
 const IDENTITY = ['-c', 'user.name=Test', '-c', 'user.email=test@localhost'];
+
+/** A GraphQL answer over HTTP, as the gateway sends it. */
+export interface GraphqlReply<T = Record<string, unknown>> {
+  readonly status: number;
+  readonly body: {
+    readonly data?: T | null;
+    readonly errors?: ReadonlyArray<{ message: string; path?: unknown[]; extensions?: Record<string, unknown> }>;
+  };
+}
 
 /** The whole system as separate processes on a namespace of its own, driven the way a user drives it. */
 export class System {
@@ -30,6 +43,10 @@ export class System {
     readonly events: JetStreamEventStore,
     /** The system's own database: the projector's read models live here. */
     readonly database: TestDatabase,
+    /** The gateway's GraphQL endpoint (HTTP; the same path over ws:// for subscriptions). */
+    readonly graphqlUrl: string,
+    /** An admin token the gateway registered at start. */
+    readonly adminToken: string,
   ) {}
 
   static async start(label: string, env: NodeJS.ProcessEnv = {}): Promise<System> {
@@ -42,6 +59,9 @@ export class System {
     await ensureMessagingStreams(jsm, tp);
     const database = await createTestDatabase(label);
     const output: string[] = [];
+    // The harness picks the gateway's port so it knows the URL before the gateway is up (and so does the dashboard).
+    const gateway = { host: '127.0.0.1', port: await freePort() };
+    const adminToken = `cohort_e2e_${randomBytes(24).toString('hex')}`;
     const stack = Stack.start({
       repoRoot,
       natsUrl: natsUrl(),
@@ -50,6 +70,8 @@ export class System {
       dataDir,
       secretsKey: Buffer.alloc(32, 7).toString('base64'),
       onLine: (line) => output.push(line),
+      gateway,
+      adminToken,
       env: {
         SCHEDULER_RESYNC_MS: '1000',
         PR_WATCHER_CONFLICT_POLL_INTERVAL_MS: '1000',
@@ -57,7 +79,52 @@ export class System {
         ...env,
       },
     });
-    return new System(output, namespace, dataDir, stack, nc, tp, await JetStreamEventStore.create({ nc, topology: tp }), database);
+    const events = await JetStreamEventStore.create({ nc, topology: tp });
+    const graphqlUrl = `http://${gateway.host}:${gateway.port}/graphql`;
+    return new System(output, namespace, dataDir, stack, nc, tp, events, database, graphqlUrl, adminToken);
+  }
+
+  /** POSTs a GraphQL operation to the gateway with the admin token (another token, or none with null). */
+  async graphql<T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    token: string | null = this.adminToken,
+  ): Promise<GraphqlReply<T>> {
+    const response = await fetch(this.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token === null ? {} : { authorization: `Bearer ${token}` }) },
+      body: JSON.stringify({ query, variables }),
+    });
+    const text = await response.text();
+    try {
+      return { status: response.status, body: JSON.parse(text) as GraphqlReply<T>['body'] };
+    } catch {
+      throw new Error(`the gateway answered ${response.status} with a body that is not JSON: ${text.slice(0, 300)}`);
+    }
+  }
+
+  /** Waits until the gateway answers /readyz (NATS reachable, tokens loaded). */
+  async waitForGateway(timeoutMs = 150_000): Promise<void> {
+    const readyz = this.graphqlUrl.replace(/\/graphql$/, '/readyz');
+    await waitFor(
+      'the gateway to answer /readyz',
+      async () => ((await fetch(readyz).catch(() => undefined))?.ok ? true : undefined),
+      timeoutMs,
+      250,
+    ).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\nlast output:\n${this.output.slice(-40).join('\n')}`, { cause: error });
+    });
+  }
+
+  /** A graphql-ws client of the gateway with the admin token; it does not reconnect by itself. Dispose it when done. */
+  subscriptionClient(): Client {
+    return createClient({
+      url: this.graphqlUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${this.adminToken}` },
+      retryAttempts: 0,
+      lazy: false,
+    });
   }
 
   /** Runs the cohort CLI against this system. */
