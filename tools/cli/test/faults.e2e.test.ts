@@ -3,17 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckStatus } from '@cohort/contracts';
 import { waitFor } from '@cohort/testing';
+import { isProcessAlive } from '../src/stack/process-alive.js';
 import { System } from './support/system.js';
 import { count, greetingRepo } from './support/scenario-repos.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const passingChecks = (evs: readonly { type: string; data: unknown }[]) =>
   evs.some((e) => e.type === 'ChecksReported' && (e.data as { status: number }).status === CheckStatus.PASSING);
@@ -57,10 +49,10 @@ describe('the main loop under faults (cancel, kill -9 of agent-runtime and of th
       const read = async (f: string) => Number((await readFile(join(workspace, f), 'utf8')).trim());
       return [await read('child.pid'), await read('grandchild.pid')];
     });
-    expect(pids.every(alive)).toBe(true);
+    expect(pids.every(isProcessAlive)).toBe(true);
     expect((await system.cli(['task', 'cancel', taskId, '--reason', 'changed my mind'])).code).toBe(0);
     const cancelledAt = Date.now();
-    await waitFor('every agent process to be gone', () => (pids.some(alive) ? undefined : true), 5_000, 20);
+    await waitFor('every agent process to be gone', () => (pids.some(isProcessAlive) ? undefined : true), 5_000, 20);
     expect(Date.now() - cancelledAt).toBeLessThan(2_000);
     await system.waitForEvents(taskId, 'the run to finish cancelled', (types) => types.includes('RunFinished'));
     expect((await system.task(taskId))?.status).toBe('cancelled');

@@ -3,6 +3,7 @@ import type { CliConfig } from '../config.js';
 import { embeddedPostgresPaths, runningEmbeddedPostgres } from '../postgres/embedded-postgres.js';
 import { ensureAdminToken } from '../stack/admin-token.js';
 import { endpointLines, runningUp, upReportFile, type StoredUpReport, type UpReport } from './up.js';
+import { isProcessAlive } from '../stack/process-alive.js';
 
 /** One process of a running `up`, as seen now. */
 export interface ServiceStatus {
@@ -42,7 +43,7 @@ export async function runStatus(config: CliConfig): Promise<StatusReport> {
   const gatewayReadyz = gateway ? new URL('/readyz', gateway.graphqlUrl).toString() : undefined;
   const services = await Promise.all(
     (stored.services ?? []).map(async (service): Promise<ServiceStatus> => {
-      const alive = service.pid !== undefined && isAlive(service.pid);
+      const alive = service.pid !== undefined && isProcessAlive(service.pid);
       const readyz =
         service.healthPort !== undefined
           ? `http://127.0.0.1:${service.healthPort}/readyz`
@@ -99,14 +100,5 @@ async function readiness(url: string): Promise<{ ready: boolean; detail?: string
     return { ready: false, detail: failing.join('; ') || `HTTP ${response.status}` };
   } catch (error) {
     return { ready: false, detail: (error as Error).message };
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }

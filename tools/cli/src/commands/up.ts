@@ -15,6 +15,7 @@ import { httpUrlOf, type HttpEndpoint } from '../stack/service-environment.js';
 import { Stack } from '../stack/stack.js';
 import { buildWeb, webBuildState } from '../stack/web-build.js';
 import { registerDemo } from '../demo/register-demo.js';
+import { isProcessAlive } from '../stack/process-alive.js';
 
 export interface UpReport {
   readonly nats: { readonly url: string; readonly startedPid?: number };
@@ -134,12 +135,7 @@ export function runningUp(config: CliConfig): number | undefined {
   const file = upPidFile(config);
   if (!existsSync(file)) return undefined;
   const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
-  try {
-    process.kill(pid, 0);
-    return pid === process.pid ? undefined : pid;
-  } catch {
-    return undefined;
-  }
+  return isProcessAlive(pid) && pid !== process.pid ? pid : undefined;
 }
 
 /**

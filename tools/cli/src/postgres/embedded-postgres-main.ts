@@ -5,6 +5,7 @@ import { JsonLogger, onShutdownSignal } from '@cohort/platform';
 import { readEmbeddedPostgresConfig } from './embedded-postgres-config.js';
 import { ExtendedQueryGuard } from './extended-query-guard.js';
 import { readEmbeddedPostgresState, removeEmbeddedPostgresState, writeEmbeddedPostgresState } from './embedded-postgres-state.js';
+import { isProcessAlive } from '../stack/process-alive.js';
 
 /**
  * The embedded PostgreSQL of `cohort up`: PGlite persisted in a directory, served
@@ -16,7 +17,7 @@ const logger = new JsonLogger('embedded-postgres');
 async function main(): Promise<void> {
   const config = readEmbeddedPostgresConfig();
   const previous = readEmbeddedPostgresState(config.stateFile);
-  if (previous && previous.pid !== process.pid && isAlive(previous.pid)) {
+  if (previous && previous.pid !== process.pid && isProcessAlive(previous.pid)) {
     // Two processes on one PGlite directory would corrupt it.
     throw new Error(`an embedded PostgreSQL (pid ${previous.pid}) already serves ${config.dataDir}`);
   }
@@ -48,15 +49,6 @@ async function main(): Promise<void> {
   const port = Number(server.getServerConn().split(':').at(-1));
   writeEmbeddedPostgresState(config.stateFile, { pid: process.pid, host: config.host, port });
   logger.log(`listening on ${config.host}:${port} with the data in ${config.dataDir} (at most ${config.maxConnections} connections)`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 main().catch((error: unknown) => {

@@ -14,17 +14,9 @@ import {
   type EmbeddedPostgresPaths,
 } from './embedded-postgres.js';
 import type { EmbeddedPostgresState } from './embedded-postgres-state.js';
+import { isProcessAlive } from '../stack/process-alive.js';
 
 const repoRoot = resolve(import.meta.dirname, '../../../..');
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // One database for the whole file: initialising a PGlite directory takes seconds.
 describe('the embedded PostgreSQL', { timeout: 180_000 }, () => {
@@ -146,7 +138,7 @@ describe('the embedded PostgreSQL', { timeout: 180_000 }, () => {
   it('stops cleanly and keeps the data for the next start', async () => {
     await Promise.all(pools.splice(0).map((p) => p.end()));
     expect(await stopEmbeddedPostgres(paths)).toBe(true);
-    expect(isAlive(state.pid)).toBe(false);
+    expect(isProcessAlive(state.pid)).toBe(false);
     expect(existsSync(paths.stateFile)).toBe(false);
     expect(await runningEmbeddedPostgres(paths)).toBeUndefined();
     expect(await stopEmbeddedPostgres(paths)).toBe(false);
@@ -162,7 +154,7 @@ describe('the embedded PostgreSQL', { timeout: 180_000 }, () => {
     await writer.query('insert into survivors select generate_series(1, 100)');
     await Promise.all(pools.splice(0).map((p) => p.end()));
     process.kill(state.pid, 'SIGKILL');
-    while (isAlive(state.pid)) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (isProcessAlive(state.pid)) await new Promise((resolve) => setTimeout(resolve, 50));
 
     state = await startEmbeddedPostgres(paths, { cwd: repoRoot });
     const { rows } = await pool().query<{ n: string }>('select count(*) as n from survivors');

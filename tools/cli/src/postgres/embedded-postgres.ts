@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { readEmbeddedPostgresState, type EmbeddedPostgresState } from './embedded-postgres-state.js';
+import { isProcessAlive } from '../stack/process-alive.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), 'embedded-postgres-main.ts');
 
@@ -96,7 +97,7 @@ export async function stopEmbeddedPostgres(paths: EmbeddedPostgresPaths, graceMs
   if (!state || !isEmbeddedPostgres(state.pid)) return false;
   process.kill(state.pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (isAlive(state.pid)) {
+  while (isProcessAlive(state.pid)) {
     if (Date.now() > deadline) {
       process.kill(state.pid, 'SIGKILL');
       break;
@@ -132,19 +133,10 @@ async function answers(state: EmbeddedPostgresState): Promise<boolean> {
 
 /** Alive, and (where /proc tells) really ours: a pid from a stale state file may belong to something else by now. */
 export function isEmbeddedPostgres(pid: number): boolean {
-  if (!isAlive(pid)) return false;
+  if (!isProcessAlive(pid)) return false;
   const cmdline = `/proc/${pid}/cmdline`;
   if (!existsSync(cmdline)) return process.platform !== 'linux';
   return readFileSync(cmdline, 'utf8').includes('embedded-postgres-main');
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function lastLine(file: string): string {
