@@ -16,9 +16,11 @@
  * `--quick` uses 20,000 log lines. Prints a JSON object as the last line.
  */
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Browser } from '../../cli/test/support/browser.js';
-import { ensureDashboardBuild, freePort } from '../../cli/test/support/browser-dashboard.js';
+import { freePort } from '../../cli/src/stack/free-port.js';
+import { buildWeb, webBuildState } from '../../cli/src/stack/web-build.js';
 import { startStubGateway } from './stub-gateway.js';
 
 const quick = process.argv.includes('--quick');
@@ -44,7 +46,7 @@ const summarize = (deltas: number[]) => ({
 });
 
 console.log(`building the dashboard if needed…`);
-await ensureDashboardBuild(repoRoot);
+if (webBuildState(repoRoot) !== 'fresh') await buildWeb(repoRoot, join(tmpdir(), 'cohort-bench-web-build.log'));
 const stub = await startStubGateway({ repoRoot, tasks: TASKS, logLines: LOG_LINES, logTaskId: TASK_ID, logRunId: RUN_ID });
 const port = await freePort();
 const web = spawn(process.execPath, [resolve(repoRoot, 'web/build/index.js')], {

@@ -1,7 +1,9 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { Browser, screenshot } from './support/browser.js';
-import { DashboardStack } from './support/browser-dashboard.js';
+import { buildWeb, webBuildState } from '../src/stack/web-build.js';
 import { greetingRepo } from './support/scenario-repos.js';
 import { repoRoot, System } from './support/system.js';
 
@@ -16,14 +18,16 @@ const SECOND = 1_000;
 
 describe('the dashboard in a browser, against the whole system', () => {
   let system: System;
-  let dashboard: DashboardStack;
   let browser: Browser;
   let page: Page;
   let origin: string;
 
   beforeAll(async () => {
+    // The Stack serves the dashboard only from a build that exists when it starts.
+    if (webBuildState(repoRoot) !== 'fresh') await buildWeb(repoRoot, join(tmpdir(), 'cohort-e2e-web-build.log'));
     system = await System.start('dashboard', { INTAKE_MAX_AUTO_RESUMES: '2' });
-    dashboard = await DashboardStack.start({ repoRoot, namespace: system.namespace, databaseUrl: system.database.url });
+    await system.waitForGateway();
+    await system.waitForDashboard();
     origin = await system.createRepository('webdemo', greetingRepo(PLAYBOOK));
     browser = await Browser.launch();
     page = await browser.page();
@@ -31,7 +35,6 @@ describe('the dashboard in a browser, against the whole system', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await dashboard?.stop();
     await system?.stop();
   });
 
@@ -44,21 +47,21 @@ describe('the dashboard in a browser, against the whole system', () => {
       .locator('main')
       .innerText()
       .catch(() => '');
-    console.error(`page ${page.url()}:\n${text.slice(0, 2000)}\n${dashboard.output()}\nservices:\n${system.output.slice(-40).join('\n')}`);
+    console.error(`page ${page.url()}:\n${text.slice(0, 2000)}\nservices:\n${system.output.slice(-60).join('\n')}`);
   });
 
   const failWith = (error: unknown): never => {
-    throw new Error(`${(error as Error).message}\n${dashboard.output()}\nservices:\n${system.output.slice(-30).join('\n')}`, {
+    throw new Error(`${(error as Error).message}\nservices:\n${system.output.slice(-60).join('\n')}`, {
       cause: error,
     });
   };
 
   it('signs in from the link cohort up prints, and takes the token out of the address bar', async () => {
-    await page.goto(`${dashboard.dashboardUrl}/#token=${dashboard.token}`);
+    await page.goto(`${system.dashboardUrl}/#token=${system.adminToken}`);
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     expect(page.url()).not.toContain('token');
     expect(await page.evaluate(() => (globalThis as unknown as { localStorage: Storage }).localStorage.getItem('cohort.token'))).toBe(
-      dashboard.token,
+      system.adminToken,
     );
     await page.getByTestId('count-completed').getByText(/^\d+$/).waitFor();
   });
@@ -156,7 +159,7 @@ describe('the dashboard in a browser, against the whole system', () => {
   });
 
   it('lists the task, filtered by state through the URL', async () => {
-    await page.goto(`${dashboard.dashboardUrl}/tasks?state=completed`);
+    await page.goto(`${system.dashboardUrl}/tasks?state=completed`);
     await page.locator(`tr[data-task-id="${taskId}"]`).waitFor();
     expect(await page.getByLabel('completed', { exact: true }).isChecked()).toBe(true);
     await page.getByTestId('task-search').fill('no task is called this');
@@ -182,12 +185,12 @@ describe('the dashboard in a browser, against the whole system', () => {
       ['settings', '/settings', () => page.getByRole('heading', { name: 'API tokens' }).waitFor()],
     ];
     for (const [name, path, ready] of pages) {
-      await page.goto(`${dashboard.dashboardUrl}${path}`);
+      await page.goto(`${system.dashboardUrl}${path}`);
       await ready();
       expect(await screenshot(page, repoRoot, name)).toContain(`${name}.png`);
     }
     // Settings lists the admin token the gateway registered, by name only.
     expect(await page.getByRole('cell', { name: 'local-admin', exact: true }).count()).toBeGreaterThan(0);
-    expect(await page.content()).not.toContain(dashboard.token);
+    expect(await page.content()).not.toContain(system.adminToken);
   });
 });

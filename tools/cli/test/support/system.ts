@@ -47,6 +47,8 @@ export class System {
     readonly graphqlUrl: string,
     /** An admin token the gateway registered at start. */
     readonly adminToken: string,
+    /** The dashboard's origin; it serves only when web/build existed at start (see buildWebIfStale). */
+    readonly dashboardUrl: string,
   ) {}
 
   static async start(label: string, env: NodeJS.ProcessEnv = {}): Promise<System> {
@@ -61,6 +63,7 @@ export class System {
     const output: string[] = [];
     // The harness picks the gateway's port so it knows the URL before the gateway is up (and so does the dashboard).
     const gateway = { host: '127.0.0.1', port: await freePort() };
+    const web = { host: '127.0.0.1', port: await freePort() };
     const adminToken = `cohort_e2e_${randomBytes(24).toString('hex')}`;
     const stack = Stack.start({
       repoRoot,
@@ -71,6 +74,7 @@ export class System {
       secretsKey: Buffer.alloc(32, 7).toString('base64'),
       onLine: (line) => output.push(line),
       gateway,
+      web,
       adminToken,
       env: {
         SCHEDULER_RESYNC_MS: '1000',
@@ -81,7 +85,8 @@ export class System {
     });
     const events = await JetStreamEventStore.create({ nc, topology: tp });
     const graphqlUrl = `http://${gateway.host}:${gateway.port}/graphql`;
-    return new System(output, namespace, dataDir, stack, nc, tp, events, database, graphqlUrl, adminToken);
+    const dashboardUrl = `http://${web.host}:${web.port}`;
+    return new System(output, namespace, dataDir, stack, nc, tp, events, database, graphqlUrl, adminToken, dashboardUrl);
   }
 
   /** POSTs a GraphQL operation to the gateway with the admin token (another token, or none with null). */
@@ -101,6 +106,18 @@ export class System {
     } catch {
       throw new Error(`the gateway answered ${response.status} with a body that is not JSON: ${text.slice(0, 300)}`);
     }
+  }
+
+  /** Waits until the dashboard answers /healthz. */
+  async waitForDashboard(timeoutMs = 60_000): Promise<void> {
+    await waitFor(
+      'the dashboard to answer /healthz',
+      async () => ((await fetch(`${this.dashboardUrl}/healthz`).catch(() => undefined))?.ok ? true : undefined),
+      timeoutMs,
+      100,
+    ).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\nlast output:\n${this.output.slice(-40).join('\n')}`, { cause: error });
+    });
   }
 
   /** Waits until the gateway answers /readyz (NATS reachable, tokens loaded). */
