@@ -63,10 +63,11 @@ accounts {
     try {
       // Longer than the test's own timeout: only the server's refusal can end the append in time.
       const store = await JetStreamEventStore.create({ nc, topology: tp, timeoutMs: 60_000 });
-      const denied = store.append({ type: 'task', id: FORBIDDEN }, [priorityChanged(1)], { expectedVersion: 0 });
+      // Caught at once: the refusal may arrive while the next append is awaited.
+      const denied = store.append({ type: 'task', id: FORBIDDEN }, [priorityChanged(1)], { expectedVersion: 0 }).catch((e: unknown) => e);
       const allowed = freshTask();
       expect((await store.append(allowed, [priorityChanged(1)], { expectedVersion: 0 })).version).toBe(1);
-      const error = await denied.catch((e: unknown) => e);
+      const error = await denied;
       expect(error).toBeInstanceOf(StoreUnavailable);
       expect((error as Error).message).toMatch(/permissions violation/i);
       expect((await store.append(allowed, [priorityChanged(2)], { expectedVersion: 1 })).version).toBe(2);
