@@ -1,11 +1,11 @@
-import { create as createMessage, createRegistry, toJson } from '@bufbuild/protobuf';
+import { create as createMessage, createRegistry, fromJson, toJson } from '@bufbuild/protobuf';
 import { anyPack, EmptySchema } from '@bufbuild/protobuf/wkt';
 import { DecodeError, type DecodeResult } from './decode-error.js';
 import type { Envelope } from './envelope.js';
 import { aggregateTypeOf, eventSchemas, isAggregateType, type EventType } from './event-types.js';
 import { EventEnvelopeSchema } from './gen/cohort/v1/envelope_pb.js';
 import { cohortRegistry } from './registry.js';
-import { decodeJsonValue, describeJsonSyntaxError, encodeJson } from './strict-json.js';
+import { decodeJsonValue, describeJsonSyntaxError, encodeJson, lacksRequired } from './strict-json.js';
 import type { JsonValue } from '@bufbuild/protobuf';
 
 const utf8Encoder = new TextEncoder();
@@ -64,7 +64,85 @@ export function encodeEnvelopeCanonical(envelope: Envelope): Uint8Array {
 export function decodeEnvelope(input: Uint8Array | string): DecodeResult<Envelope> {
   const parsed = parseObject(input);
   if (!parsed.ok) return parsed;
-  const { data: rawData, ...rest } = parsed.value;
+  const canonical = decodeCanonical(parsed.value);
+  return canonical ? { ok: true, value: canonical } : decodeParsed(parsed.value);
+}
+
+/** decodeEnvelope without the fast path for canonical envelopes; the reference that path is tested against. */
+export function decodeEnvelopeStrict(input: Uint8Array | string): DecodeResult<Envelope> {
+  const parsed = parseObject(input);
+  return parsed.ok ? decodeParsed(parsed.value) : parsed;
+}
+
+const ENVELOPE_KEYS = [
+  'id',
+  'type',
+  'aggregateType',
+  'aggregateId',
+  'version',
+  'occurredAt',
+  'correlationId',
+  'causationId',
+  'traceparent',
+  'data',
+];
+const typeUrls = new Map(Object.keys(eventSchemas).map((type) => [type, `type.googleapis.com/cohort.v1.${type}`]));
+
+/**
+ * The envelope as encodeEnvelope writes it, decoded with one protobuf pass
+ * over its data; undefined for anything else (including anything the strict
+ * decoder would refuse), which then goes through the strict decoder. Every
+ * check the strict decoder makes is made here too, only more narrowly:
+ * canonical field names and JSON types, the data's canonical type URL.
+ */
+function decodeCanonical(json: Record<string, unknown>): Envelope | undefined {
+  const { id, type, aggregateType, aggregateId, version, occurredAt, correlationId, causationId, traceparent, data } = json;
+  if (typeof id !== 'string' || id === '' || typeof type !== 'string' || typeof aggregateType !== 'string') return undefined;
+  if (typeof aggregateId !== 'string' || aggregateId === '' || typeof occurredAt !== 'string' || occurredAt === '') return undefined;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || version > 0xffffffff) return undefined;
+  if (!optionalString(correlationId) || !optionalString(causationId) || !optionalString(traceparent)) return undefined;
+  let keys = 0;
+  for (const key in json) if (++keys > ENVELOPE_KEYS.length || !ENVELOPE_KEYS.includes(key)) return undefined;
+  const typeUrl = typeUrls.get(type);
+  if (typeUrl === undefined || aggregateTypeOf(type) !== aggregateType) return undefined;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  const fields: Record<string, unknown> = {};
+  let typed = false;
+  for (const key in data) {
+    const value = (data as Record<string, unknown>)[key];
+    if (key === '@type') typed = value === typeUrl;
+    else if (key === '__proto__') return undefined;
+    else fields[key] = value;
+  }
+  if (!typed) return undefined;
+  const schema = eventSchemas[type as EventType];
+  let message: object;
+  try {
+    message = fromJson(schema, fields as JsonValue, { ignoreUnknownFields: false });
+  } catch {
+    return undefined;
+  }
+  if (lacksRequired(schema, message) !== false) return undefined;
+  return {
+    id,
+    type,
+    aggregateType,
+    aggregateId,
+    version,
+    occurredAt,
+    correlationId: correlationId ?? '',
+    causationId: causationId ?? '',
+    traceparent: traceparent ?? '',
+    data: message,
+  } as Envelope;
+}
+
+function optionalString(value: unknown): value is string | undefined {
+  return value === undefined || typeof value === 'string';
+}
+
+function decodeParsed(json: Record<string, unknown>): DecodeResult<Envelope> {
+  const { data: rawData, ...rest } = json;
   if (rawData === undefined || rawData === null) return fail('missing_field', 'required field "data" is missing', 'data');
   if (typeof rawData !== 'object' || Array.isArray(rawData)) return fail('wrong_type', '"data" must be a JSON object', 'data');
   const { '@type': typeUrl, ...dataFields } = rawData as Record<string, unknown>;

@@ -9,7 +9,7 @@ import {
   type MessageShape,
   type Registry,
 } from '@bufbuild/protobuf';
-import { reflect, type ReflectMessage } from '@bufbuild/protobuf/reflect';
+import { isScalarZeroValue, reflect, type ReflectMessage } from '@bufbuild/protobuf/reflect';
 import { DecodeError, type DecodeResult } from './decode-error.js';
 import { required } from './gen/cohort/v1/options_pb.js';
 
@@ -78,12 +78,96 @@ export function findMissingRequired(message: ReflectMessage, prefix: string): st
 
 // Reading an option decodes it from the descriptor's options bytes on every call, which
 // made the check most of a decode's cost; a field's options never change.
+const IMPLICIT_PRESENCE = 2;
 const requiredByField = new WeakMap<DescField, boolean>();
 
 function isRequired(field: DescField): boolean {
   let value = requiredByField.get(field);
   if (value === undefined) requiredByField.set(field, (value = getOption(field, required)));
   return value;
+}
+
+/**
+ * Whether a message built by `fromJson` lacks a required field, as
+ * `findMissingRequired` would find, without reflection: the fields to look at
+ * are worked out once per message type. Undefined when the type has a shape
+ * the plan does not cover (a oneof or a recursive type on the path to a
+ * required field); callers then use `findMissingRequired`.
+ */
+export function lacksRequired(schema: DescMessage, message: object): boolean | undefined {
+  const plan = planOf(schema, new Set());
+  return plan === UNSUPPORTED ? undefined : lacks(plan, message as Record<string, unknown>);
+}
+
+interface FieldCheck {
+  readonly field: DescField;
+  readonly required: boolean;
+  /** The nested message's checks, when it has required fields somewhere. */
+  readonly nested: FieldCheck[] | undefined;
+}
+
+const UNSUPPORTED = 'unsupported';
+const plans = new WeakMap<DescMessage, FieldCheck[] | typeof UNSUPPORTED>();
+
+function planOf(schema: DescMessage, visiting: Set<DescMessage>): FieldCheck[] | typeof UNSUPPORTED {
+  const known = plans.get(schema);
+  if (known !== undefined) return known;
+  if (visiting.has(schema)) return UNSUPPORTED;
+  visiting.add(schema);
+  let plan: FieldCheck[] | typeof UNSUPPORTED = [];
+  for (const field of schema.fields) {
+    const message =
+      field.fieldKind === 'message' || (field.fieldKind === 'list' && field.listKind === 'message') ? field.message : undefined;
+    const nested = message ? planOf(message, visiting) : undefined;
+    if (nested === UNSUPPORTED) {
+      plan = UNSUPPORTED;
+      break;
+    }
+    const check = { field, required: isRequired(field), nested: nested && nested.length > 0 ? nested : undefined };
+    if (!check.required && !check.nested) continue;
+    if (field.oneof) {
+      plan = UNSUPPORTED;
+      break;
+    }
+    plan.push(check);
+  }
+  visiting.delete(schema);
+  plans.set(schema, plan);
+  return plan;
+}
+
+function lacks(plan: readonly FieldCheck[], message: Record<string, unknown>): boolean {
+  for (const { field, required, nested } of plan) {
+    const value = message[field.localName];
+    if (!isSetValue(field, message, value)) {
+      if (required) return true;
+      continue;
+    }
+    if (!nested) continue;
+    if (field.fieldKind === 'list') {
+      for (const item of value as Record<string, unknown>[]) if (lacks(nested, item)) return true;
+    } else if (lacks(nested, value as Record<string, unknown>)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** protobuf-es's notion of a set field (reflect's isSet), for fields outside a oneof. */
+function isSetValue(field: DescField, message: Record<string, unknown>, value: unknown): boolean {
+  if (field.presence !== IMPLICIT_PRESENCE) return value !== undefined && Object.prototype.hasOwnProperty.call(message, field.localName);
+  switch (field.fieldKind) {
+    case 'list':
+      return (value as unknown[]).length > 0;
+    case 'map':
+      return Object.keys(value as object).length > 0;
+    case 'enum':
+      return value !== field.enum.values[0]!.number;
+    case 'scalar':
+      return !isScalarZeroValue(field.scalar, value);
+    default:
+      return value !== undefined;
+  }
 }
 
 /** Makes a message from a plain init object, as `create` does (re-exported for one import site). */
