@@ -17,11 +17,34 @@ export async function dropSecondaryIndexes(pool: Pool, schema: string): Promise<
       ORDER BY ic.relname`,
     [schema],
   );
-  for (const { name } of result.rows) await pool.query(`DROP INDEX "${schema}"."${name.replaceAll('"', '""')}"`);
+  if (result.rows.length > 0) {
+    // One statement: each DROP INDEX is its own catalog transaction and round trip otherwise.
+    await pool.query(`DROP INDEX ${result.rows.map(({ name }) => `"${schema}"."${name.replaceAll('"', '""')}"`).join(', ')}`);
+  }
   return result.rows.map((r) => r.definition);
 }
 
-/** Makes indexes dropped by dropSecondaryIndexes again. */
+/**
+ * Makes indexes dropped by dropSecondaryIndexes again, several at once on the
+ * pool's connections: each build is one table scan and sort, and Postgres runs
+ * them side by side.
+ */
 export async function createIndexes(pool: Pool, definitions: readonly string[]): Promise<void> {
-  for (const definition of definitions) await pool.query(definition);
+  const queue = [...definitions];
+  const worker = async () => {
+    for (let definition = queue.shift(); definition !== undefined; definition = queue.shift()) {
+      try {
+        await pool.query(definition);
+      } catch (error) {
+        queue.length = 0; // start no more builds
+        throw error;
+      }
+    }
+  };
+  // All builds settle before a failure is reported, so none is left running behind the caller.
+  const results = await Promise.allSettled(Array.from({ length: Math.min(CONCURRENT_BUILDS, queue.length) }, worker));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
+
+const CONCURRENT_BUILDS = 3;
