@@ -2,7 +2,7 @@ export * from './topology.js';
 export * from './event-types.js';
 export * from './envelope.js';
 export * from './decode-error.js';
-export { decodeJson, encodeJson } from './strict-json.js';
+export { decodeJson, encodeJson, encodeJsonText } from './strict-json.js';
 export { encodeEnvelope, decodeEnvelope } from './event-codec.js';
 export { cohortRegistry } from './registry.js';
 export * from './headers.js';

@@ -18,7 +18,12 @@ const encoder = new TextEncoder();
 
 /** Proto3 canonical JSON of a message, as bytes. */
 export function encodeJson<S extends DescMessage>(schema: S, message: MessageShape<S>, registry?: Registry): Uint8Array {
-  return encoder.encode(JSON.stringify(toJson(schema, message, { registry })));
+  return encoder.encode(encodeJsonText(schema, message, registry));
+}
+
+/** As encodeJson, as text (for a caller that wants a string, saving the trip through UTF-8). */
+export function encodeJsonText<S extends DescMessage>(schema: S, message: MessageShape<S>, registry?: Registry): string {
+  return JSON.stringify(toJson(schema, message, { registry }));
 }
 
 /**
