@@ -104,6 +104,9 @@ const stack = Stack.start({
   dataDir,
   secretsKey: Buffer.alloc(32, 3).toString('base64'),
   onLine: () => undefined,
+  // The main loop only: dispatch never waits on the read side, and on a small
+  // machine the projector, gateway and dashboard would take its CPU.
+  only: ['connections', 'intake', 'pod-manager', 'agent-runtime', 'pr-watcher', 'scheduler'],
   env: { SCHEDULER_MAX_CONCURRENT_RUNS: '64', SCHEDULER_RESYNC_MS: '2000', COHORT_LOGS_MAX_BYTES: String(256 * 1024 * 1024) },
 });
 
