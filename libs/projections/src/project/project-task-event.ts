@@ -1,6 +1,7 @@
 import { RunKind, TaskKind, type Envelope, type TaskEvent } from '@cohort/contracts';
 import { evolve, findRun, isFinal, stageOf, type RunState, type TaskState } from '@cohort/domain';
 import type { ProjectedTask, RunMeta, StageVisitDoc, WorkspaceDoc } from './projected-task.js';
+import { runIdOfEvent } from '../timeline-summary.js';
 
 export interface CostDelta {
   readonly day: string;
@@ -51,7 +52,7 @@ export function projectTaskEvent(current: ProjectedTask | undefined, event: Task
     return { next, runId: undefined, leftVisit: undefined, cost: undefined, workspaceRunIds: [] };
   }
   let next: ProjectedTask = { ...current, state, position };
-  const runId = runIdOf(event);
+  const runId = runIdOfEvent(event) ?? undefined;
   next = recordDetails(next, current.state, event);
   const settled = settleProvisioning(next, at);
   next = settled.next;
@@ -184,11 +185,6 @@ function waitsForWorkspace(state: TaskState, runId: string): boolean {
   const run = findRun(state, runId);
   if (run === undefined || isFinal(state.status) || run.status !== 'scheduled') return false;
   return run.kind === RunKind.REVIEW || state.currentRunId === run.id;
-}
-
-function runIdOf(event: TaskEnvelope): string | undefined {
-  const data = event.data as { readonly runId?: unknown };
-  return typeof data.runId === 'string' && data.runId !== '' ? data.runId : undefined;
 }
 
 /**
