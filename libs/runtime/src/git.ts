@@ -58,3 +58,35 @@ export async function resolveCommit(ref: string, options: GitOptions): Promise<s
   const out = await git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], options);
   return out.code === 0 ? out.stdout.trim() : undefined;
 }
+
+/**
+ * The commits `refs/remotes/origin/<branch>` point to, for the branches that
+ * exist: one git process for all of them.
+ */
+export async function resolveRemoteBranches(branches: readonly string[], options: GitOptions): Promise<Map<string, string>> {
+  const refs = new Map(branches.map((branch) => [`refs/remotes/origin/${branch}`, branch]));
+  const out = await gitOk(['for-each-ref', '--format=%(objecttype) %(objectname) %(refname)', ...refs.keys()], options);
+  const found = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const [type, sha, ref] = line.split(' ');
+    // A pattern also matches refs below it (origin/main/x); only exact names count.
+    const branch = ref === undefined ? undefined : refs.get(ref);
+    if (branch === undefined || sha === undefined) continue;
+    const commit = type === 'commit' ? sha : await resolveCommit(ref!, options);
+    if (commit !== undefined) found.set(branch, commit);
+  }
+  return found;
+}
+
+/**
+ * Adds a worktree on `branch` at `commit`, resetting a local branch left by an
+ * earlier run, so the workspace always starts from what origin has. When git
+ * still has a stale registration for the path, prunes and tries once more.
+ */
+export async function addWorktree(mirrorDir: string, branch: string, path: string, commit: string): Promise<GitOutput> {
+  const args = ['worktree', 'add', '--quiet', '--no-track', '-B', branch, path, commit];
+  const added = await git(args, { cwd: mirrorDir });
+  if (added.code === 0) return added;
+  await git(['worktree', 'prune'], { cwd: mirrorDir });
+  return git(args, { cwd: mirrorDir });
+}

@@ -101,6 +101,29 @@ describe('LocalWorktreeRuntime', () => {
     expect(lines).toEqual(['stdout:installing', 'stderr:warn']);
   });
 
+  it('runs the setup commands of two tasks of one repo at the same time', async () => {
+    // Each setup leaves its mark and waits for the other's: were setups serialized per repo, the first would time out.
+    const rendezvous = join(root, 'rendezvous');
+    await rm(rendezvous, { recursive: true, force: true });
+    await writeFile(join(root, 'wait-for-both.sh'), 'mkdir -p "$1"; touch "$1/$(basename "$PWD")"\nfor i in $(seq 100); do [ "$(ls "$1" | wc -l)" -ge 2 ] && exit 0; sleep 0.05; done\nexit 1\n');
+    repo = { ...repo, setupCommands: [`sh ${join(root, 'wait-for-both.sh')} ${rendezvous}`] };
+
+    const [a, b] = await Promise.all([runtime.provision(request('t1', 'r1')), runtime.provision(request('t2', 'r1'))]);
+
+    expect(a.ok && b.ok).toBe(true);
+    expect((await readdir(rendezvous)).sort()).toEqual(['t1.r1', 't2.r1']);
+  });
+
+  it('provisions two runs of one task one after the other, the later superseding the earlier', async () => {
+    repo = { ...repo, setupCommands: ['sleep 0.2'] };
+
+    const [first, second] = await Promise.all([runtime.provision(request('t1', 'r1')), runtime.provision(request('t1', 'r2'))]);
+
+    expect(first.ok && second.ok).toBe(true);
+    expect((await runtime.list()).map((w) => w.workspaceId)).toEqual(['t1.r2']);
+    expect((await runtime.health('t1.r2')).status).toBe('healthy');
+  });
+
   it('fails with the command, its exit code and output tail when a setup command fails', async () => {
     repo = { ...repo, setupCommands: ['true', 'echo "npm ERR! missing script"; exit 7', 'touch never-run'] };
     const result = await runtime.provision(request('t1', 'r1'));

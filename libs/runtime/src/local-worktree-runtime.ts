@@ -2,10 +2,11 @@ import { access, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { branchNameProblem, isSafeId } from './branch-name.js';
 import { DataLayout, repoKey, workspaceIdOf, type MirrorMeta } from './data-layout.js';
-import { git, resolveCommit } from './git.js';
+import { addWorktree, git, resolveRemoteBranches, type GitOutput } from './git.js';
 import { readJsonIfExists, writeJsonAtomic } from './json-file.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { absoluteRepoUrl, refreshMirror } from './mirror.js';
+import { absoluteRepoUrl } from './mirror.js';
+import { MirrorRefresher } from './mirror-refresher.js';
 import type { OutputTailOptions } from './output-tail.js';
 import { redactCredentials } from './redact.js';
 import { err, ok, type Result } from './result.js';
@@ -54,7 +55,11 @@ export interface LocalWorktreeRuntimeOptions {
  */
 export class LocalWorktreeRuntime implements WorkspaceRuntime {
   readonly #layout: DataLayout;
+  /** Per repo: git work on its mirror. */
   readonly #locks = new KeyedMutex();
+  /** Per task: a task's runs are provisioned and released one at a time; taken before a repo's lock. */
+  readonly #taskLocks = new KeyedMutex();
+  readonly #mirrors = new MirrorRefresher();
   readonly #setupTimeoutMs: number;
   readonly #setupEnv: NodeJS.ProcessEnv;
   readonly #tail: OutputTailOptions | undefined;
@@ -74,77 +79,39 @@ export class LocalWorktreeRuntime implements WorkspaceRuntime {
     const invalid = validate(request);
     if (invalid) return err({ category: 'invalid_request', message: invalid, retryable: false });
     await this.#ensureDirs();
-    const key = repoKey(request.repo.id);
+    const arrivedAt = this.#mirrors.now();
     const workspaceId = workspaceIdOf(request.taskId, request.runId);
-    return this.#locks.run(key, async () => {
+    return this.#taskLocks.run(request.taskId, async () => {
       this.#inFlight.add(workspaceId);
       try {
-        return await this.#provisionLocked(request, key);
+        return await this.#provisionTask(request, arrivedAt);
       } finally {
         this.#inFlight.delete(workspaceId);
       }
     });
   }
 
-  async #provisionLocked(request: ProvisionRequest, key: string): Promise<Result<Workspace, ProvisionError>> {
-    const { taskId, runId, repo, branch } = request;
-    const baseBranch = request.baseBranch ?? repo.defaultBranch;
-    const workspaceId = workspaceIdOf(taskId, runId);
+  /**
+   * Under the task's lock: runs of one task never overlap here. Only the git
+   * work on the shared mirror takes the repo's lock; setup commands run in the
+   * run's own worktree outside it, so a slow install does not hold up every
+   * other task of the repo.
+   */
+  async #provisionTask(request: ProvisionRequest, arrivedAt: number): Promise<Result<Workspace, ProvisionError>> {
+    const key = repoKey(request.repo.id);
+    const checkedOut = await this.#locks.run(key, () => this.#checkOut(request, key, arrivedAt));
+    if (!checkedOut.ok || checkedOut.value.ready) return checkedOut.ok ? ok(checkedOut.value.workspace) : checkedOut;
+    const workspace = checkedOut.value.workspace;
 
-    const existing = await this.#record(workspaceId);
-    if (existing) {
-      if ((await this.health(workspaceId)).status === 'healthy') return ok(existing);
-      await this.#releaseLocked(existing);
-    }
-    // One run per task at a time: an earlier run's worktree still holds the branch.
-    for (const other of await this.list()) {
-      if (other.taskId === taskId && other.workspaceId !== workspaceId) await this.#releaseLocked(other);
-    }
-
-    const mirrorDir = this.#layout.mirrorDir(key);
-    const url = absoluteRepoUrl(repo.url);
-    const fetchProblem = await refreshMirror(mirrorDir, url);
-    await this.#touchMirror(key, repo.id, url);
-    if (fetchProblem) return err({ category: 'repo_unreachable', message: fetchProblem, retryable: true });
-
-    const baseSha = await resolveCommit(`refs/remotes/origin/${baseBranch}`, { cwd: mirrorDir });
-    if (!baseSha) {
-      return err({
-        category: 'base_branch_missing',
-        message: redactCredentials(`base branch "${baseBranch}" does not exist on ${repo.url}`),
-        retryable: false,
-      });
-    }
-    // A branch already on origin holds earlier runs' commits: the run continues from there.
-    const remoteHead = await resolveCommit(`refs/remotes/origin/${branch}`, { cwd: mirrorDir });
-    const headSha = remoteHead ?? baseSha;
-
-    const path = this.#layout.worktreeDir(workspaceId);
-    await rm(path, { recursive: true, force: true });
-    await git(['worktree', 'prune'], { cwd: mirrorDir });
-    // -B resets a local branch left by an earlier run to the start point, so the
-    // workspace always starts from what origin has, never from stale local commits.
-    const added = await git(['worktree', 'add', '--quiet', '--no-track', '-B', branch, path, headSha], {
-      cwd: mirrorDir,
-    });
-    if (added.code !== 0) {
-      return err({
-        category: 'worktree_failed',
-        message: redactCredentials(`git worktree add for ${branch} failed: ${added.stderr.trim()}`),
-        retryable: true,
-      });
-    }
-    await writeWorkspaceMarker(path, { baseBranch, baseSha, branch });
-
-    const failure = await runSetupCommands(repo.setupCommands, {
-      cwd: path,
+    const failure = await runSetupCommands(request.repo.setupCommands, {
+      cwd: workspace.path,
       env: this.#setupEnv,
       timeoutMs: this.#setupTimeoutMs,
       tail: this.#tail,
       onOutput: request.onOutput,
     });
     if (failure) {
-      await this.#removeWorktree(mirrorDir, path, branch);
+      await this.#locks.run(key, () => this.#removeWorktree(this.#layout.mirrorDir(key), workspace.path, workspace.branch));
       const how = failure.timedOut ? `timed out after ${this.#setupTimeoutMs} ms` : `exited with ${failure.exitCode ?? 'a signal'}`;
       return err({
         category: 'setup_failed',
@@ -155,7 +122,60 @@ export class LocalWorktreeRuntime implements WorkspaceRuntime {
         outputTail: failure.outputTail,
       });
     }
+    await writeJsonAtomic(this.#layout.workspaceRecord(workspace.workspaceId), workspace);
+    return ok(workspace);
+  }
 
+  /** Under the repo's lock: the worktree on the run's branch, or the healthy workspace the run already has (`ready`). */
+  async #checkOut(
+    request: ProvisionRequest,
+    key: string,
+    arrivedAt: number,
+  ): Promise<Result<{ readonly workspace: Workspace; readonly ready: boolean }, ProvisionError>> {
+    const { taskId, runId, repo, branch } = request;
+    const baseBranch = request.baseBranch ?? repo.defaultBranch;
+    const workspaceId = workspaceIdOf(taskId, runId);
+
+    const existing = await this.#record(workspaceId);
+    if (existing) {
+      if ((await this.health(workspaceId)).status === 'healthy') return ok({ workspace: existing, ready: true });
+      await this.#releaseLocked(existing);
+    }
+    // One run per task at a time: an earlier run's worktree still holds the branch.
+    for (const other of await this.#recordsOfTask(taskId)) {
+      if (other.workspaceId !== workspaceId) await this.#releaseLocked(other);
+    }
+
+    const mirrorDir = this.#layout.mirrorDir(key);
+    const url = absoluteRepoUrl(repo.url);
+    const fetchProblem = await this.#mirrors.refresh(key, mirrorDir, url, arrivedAt);
+    await this.#touchMirror(key, repo.id, url);
+    if (fetchProblem) return err({ category: 'repo_unreachable', message: fetchProblem, retryable: true });
+
+    const remote = await resolveRemoteBranches([baseBranch, branch], { cwd: mirrorDir });
+    const baseSha = remote.get(baseBranch);
+    if (!baseSha) {
+      return err({
+        category: 'base_branch_missing',
+        message: redactCredentials(`base branch "${baseBranch}" does not exist on ${repo.url}`),
+        retryable: false,
+      });
+    }
+    // A branch already on origin holds earlier runs' commits: the run continues from there.
+    const remoteHead = remote.get(branch);
+    const headSha = remoteHead ?? baseSha;
+
+    const path = this.#layout.worktreeDir(workspaceId);
+    await rm(path, { recursive: true, force: true });
+    const added = await addWorktree(mirrorDir, branch, path, headSha);
+    if (added.code !== 0) {
+      return err({
+        category: 'worktree_failed',
+        message: redactCredentials(`git worktree add for ${branch} failed: ${added.stderr.trim()}`),
+        retryable: true,
+      });
+    }
+    await writeWorkspaceMarker(path, { baseBranch, baseSha, branch });
     const workspace: Workspace = {
       workspaceId,
       taskId,
@@ -169,20 +189,21 @@ export class LocalWorktreeRuntime implements WorkspaceRuntime {
       resumed: remoteHead !== undefined,
       createdAt: this.#clock().toISOString(),
     };
-    await writeJsonAtomic(this.#layout.workspaceRecord(workspaceId), workspace);
-    return ok(workspace);
+    return ok({ workspace, ready: false });
   }
 
   async release(workspaceId: string): Promise<boolean> {
     const record = await this.#record(workspaceId);
     if (!record) return false;
-    return this.#locks.run(repoKey(record.repoId), async () => {
-      // Re-read under the lock: a concurrent release may have won.
-      const current = await this.#record(workspaceId);
-      if (!current) return false;
-      await this.#releaseLocked(current);
-      return true;
-    });
+    return this.#taskLocks.run(record.taskId, () =>
+      this.#locks.run(repoKey(record.repoId), async () => {
+        // Re-read under the locks: a concurrent release may have won.
+        const current = await this.#record(workspaceId);
+        if (!current) return false;
+        await this.#releaseLocked(current);
+        return true;
+      }),
+    );
   }
 
   async #releaseLocked(workspace: Workspace): Promise<void> {
@@ -194,13 +215,15 @@ export class LocalWorktreeRuntime implements WorkspaceRuntime {
   }
 
   async #removeWorktree(mirrorDir: string, path: string, branch: string): Promise<void> {
+    let removed: GitOutput | undefined;
     if (await exists(mirrorDir)) {
       // Fails harmlessly when git no longer knows the worktree; the rm and prune below cover it.
-      await git(['worktree', 'remove', '--force', '--force', path], { cwd: mirrorDir });
+      removed = await git(['worktree', 'remove', '--force', '--force', path], { cwd: mirrorDir });
     }
     await rm(path, { recursive: true, force: true });
     if (await exists(mirrorDir)) {
-      await git(['worktree', 'prune'], { cwd: mirrorDir });
+      // After a clean `worktree remove` git has nothing left to prune.
+      if (removed?.code !== 0) await git(['worktree', 'prune'], { cwd: mirrorDir });
       // The local branch only mirrors what was pushed; origin keeps the real one.
       await git(['branch', '-D', branch], { cwd: mirrorDir });
     }
@@ -227,6 +250,7 @@ export class LocalWorktreeRuntime implements WorkspaceRuntime {
         const inUse = (await this.list()).some((w) => repoKey(w.repoId) === key);
         const idleMs = request.now.getTime() - Date.parse(meta.lastUsedAt);
         if (inUse || idleMs <= request.idleMirrorMs) return undefined;
+        this.#mirrors.forget(key);
         await rm(this.#layout.mirrorDir(key), { recursive: true, force: true });
         await rm(this.#layout.mirrorMeta(key), { force: true });
         return meta.repoId;
@@ -282,6 +306,24 @@ export class LocalWorktreeRuntime implements WorkspaceRuntime {
       entries.filter((name) => name.endsWith('.json')).map((name) => readJsonIfExists<Workspace>(join(this.#layout.workspacesDir, name))),
     );
     return records.filter((r): r is Workspace => r !== undefined).sort((a, b) => a.workspaceId.localeCompare(b.workspaceId));
+  }
+
+  /** The records of a task's runs: their file names start with the task id, so no other record is read. */
+  async #recordsOfTask(taskId: string): Promise<readonly Workspace[]> {
+    let entries: string[];
+    try {
+      entries = await readdir(this.#layout.workspacesDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const prefix = workspaceIdOf(taskId, '');
+    const records = await Promise.all(
+      entries
+        .filter((name) => name.startsWith(prefix) && name.endsWith('.json'))
+        .map((name) => readJsonIfExists<Workspace>(join(this.#layout.workspacesDir, name))),
+    );
+    return records.filter((r): r is Workspace => r !== undefined && r.taskId === taskId);
   }
 
   #record(workspaceId: string): Promise<Workspace | undefined> {

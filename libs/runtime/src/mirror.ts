@@ -10,9 +10,10 @@ const fetchRefspec = '+refs/heads/*:refs/remotes/origin/*';
 
 /**
  * Makes sure a bare mirror of `url` exists at `mirrorDir` and is fresh. Resolves to an
- * error message (credentials removed) when the repo cannot be reached.
+ * error message (credentials removed) when the repo cannot be reached. `knownUrl` is
+ * the origin URL the caller knows the mirror has, which spares asking git for it.
  */
-export async function refreshMirror(mirrorDir: string, url: string): Promise<string | undefined> {
+export async function refreshMirror(mirrorDir: string, url: string, options: { readonly knownUrl?: string } = {}): Promise<string | undefined> {
   if (!(await exists(join(mirrorDir, 'HEAD')))) {
     // Built aside and renamed into place, so a crash never leaves a half-initialized mirror.
     const staging = `${mirrorDir}.${randomUUID()}.staging`;
@@ -24,7 +25,7 @@ export async function refreshMirror(mirrorDir: string, url: string): Promise<str
     await gitOk(['config', 'gc.auto', '0'], { cwd: staging });
     await rm(mirrorDir, { recursive: true, force: true });
     await rename(staging, mirrorDir);
-  } else {
+  } else if (options.knownUrl !== url) {
     const current = await git(['remote', 'get-url', 'origin'], { cwd: mirrorDir });
     if (current.stdout.trim() !== url) await gitOk(['remote', 'set-url', 'origin', url], { cwd: mirrorDir });
   }
