@@ -51,9 +51,10 @@ export async function commitAndPush(
   if (options.message.trim().length === 0) return err({ category: 'invalid_request', message: 'commit message is empty' });
   const cwd = workspacePath;
 
-  for (const [marker, operation] of Object.entries(unfinishedMarkers)) {
-    const path = resolve(cwd, await gitOk(['rev-parse', '--git-path', marker], { cwd }));
-    if (await exists(path)) {
+  const markers = Object.entries(unfinishedMarkers);
+  const paths = (await gitOk(['rev-parse', ...markers.flatMap(([marker]) => ['--git-path', marker])], { cwd })).split('\n');
+  for (const [index, [, operation]] of markers.entries()) {
+    if (await exists(resolve(cwd, paths[index]!))) {
       return err({
         category: 'unfinished_operation',
         message: `${cwd} has an unfinished ${operation}; finish it or abort it (git ${operation} --abort) first`,

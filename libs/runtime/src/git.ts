@@ -28,12 +28,17 @@ export class GitCommandError extends Error {
 // must be in English so that the few we match on are stable.
 const gitEnv = { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_ASKPASS: '' };
 
+// Fetch, commit and push would each start a `git maintenance run --auto` process. The repositories
+// this runs in are mirrors and worktrees the runtime owns and never wants compacted in the middle of a
+// provision (mirrors have gc.auto=0 for the same reason), so that process is only cost.
+const noAutoMaintenance = ['-c', 'maintenance.auto=false'];
+
 /** Runs git with arguments as an argv array (never through a shell); a non-zero exit is returned, not thrown. */
 export function git(args: readonly string[], options: GitOptions): Promise<GitOutput> {
   return new Promise((resolve, reject) => {
     execFile(
       'git',
-      args,
+      [...noAutoMaintenance, ...args],
       { cwd: options.cwd, env: { ...process.env, ...options.env, ...gitEnv }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') {
@@ -60,13 +65,15 @@ export async function resolveCommit(ref: string, options: GitOptions): Promise<s
 }
 
 /**
- * The commits `refs/remotes/origin/<branch>` point to, for the branches that
- * exist: one git process for all of them.
+ * The commits the branches `<prefix><branch>` point to (prefix `refs/heads/`
+ * for a repository's own branches, `refs/remotes/origin/` for a mirror's),
+ * for the branches that exist: one git process for all of them.
  */
-export async function resolveRemoteBranches(branches: readonly string[], options: GitOptions): Promise<Map<string, string>> {
-  const refs = new Map(branches.map((branch) => [`refs/remotes/origin/${branch}`, branch]));
-  const out = await gitOk(['for-each-ref', '--format=%(objecttype) %(objectname) %(refname)', ...refs.keys()], options);
+export async function resolveBranchHeads(prefix: string, branches: readonly string[], options: GitOptions): Promise<Map<string, string>> {
   const found = new Map<string, string>();
+  if (branches.length === 0) return found;
+  const refs = new Map(branches.map((branch) => [`${prefix}${branch}`, branch]));
+  const out = await gitOk(['for-each-ref', '--format=%(objecttype) %(objectname) %(refname)', ...refs.keys()], options);
   for (const line of out.split('\n')) {
     const [type, sha, ref] = line.split(' ');
     // A pattern also matches refs below it (origin/main/x); only exact names count.

@@ -18,6 +18,6 @@ export { branchNameProblem, isSafeId, isValidBranchName, taskBranchName, taskBra
 export { OutputTail, tailOf, type OutputTailOptions } from './output-tail.js';
 export { redactCredentials } from './redact.js';
 export { err, ok, type Result } from './result.js';
-export { git, gitOk, resolveCommit, GitCommandError, type GitOptions, type GitOutput } from './git.js';
+export { git, gitOk, resolveBranchHeads, resolveCommit, GitCommandError, type GitOptions, type GitOutput } from './git.js';
 export { KeyedMutex } from './keyed-mutex.js';
 export { readJsonIfExists, writeJsonAtomic } from './json-file.js';

@@ -2,7 +2,7 @@ import { access, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { branchNameProblem, isSafeId } from './branch-name.js';
 import { DataLayout, repoKey, workspaceIdOf, type MirrorMeta } from './data-layout.js';
-import { addWorktree, git, resolveRemoteBranches, type GitOutput } from './git.js';
+import { addWorktree, git, resolveBranchHeads, type GitOutput } from './git.js';
 import { readJsonIfExists, writeJsonAtomic } from './json-file.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { absoluteRepoUrl } from './mirror.js';
@@ -152,7 +152,7 @@ export class LocalWorktreeRuntime implements WorkspaceRuntime {
     await this.#touchMirror(key, repo.id, url);
     if (fetchProblem) return err({ category: 'repo_unreachable', message: fetchProblem, retryable: true });
 
-    const remote = await resolveRemoteBranches([baseBranch, branch], { cwd: mirrorDir });
+    const remote = await resolveBranchHeads('refs/remotes/origin/', [baseBranch, branch], { cwd: mirrorDir });
     const baseSha = remote.get(baseBranch);
     if (!baseSha) {
       return err({
