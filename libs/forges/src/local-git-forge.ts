@@ -14,9 +14,9 @@ import type {
   Review,
   ReviewInput,
 } from './forge.js';
-import { git, gitOk, resolveCommit } from '@cohort/runtime';
+import { branchNameProblem, git, gitOk, resolveBranchHeads } from '@cohort/runtime';
 import { KeyedMutex } from '@cohort/runtime';
-import { mergeTree } from './merge-tree.js';
+import { MergeTreeCache } from './merge-tree-cache.js';
 import type { OutputTailOptions } from '@cohort/runtime';
 import { PullRequestStore, type StoredPullRequest } from './pull-request-store.js';
 import { err, ok, type Result } from '@cohort/runtime';
@@ -80,6 +80,7 @@ export class LocalGitForge implements Forge {
   readonly #committer: { readonly name: string; readonly email: string };
   readonly #clock: () => Date;
   readonly #openLock = new KeyedMutex();
+  readonly #mergeTrees: MergeTreeCache;
 
   constructor(options: LocalGitForgeOptions) {
     this.#origin = options.originPath;
@@ -91,18 +92,20 @@ export class LocalGitForge implements Forge {
     this.#tail = options.outputTail;
     this.#committer = options.committer ?? { name: 'Cohort', email: 'cohort@localhost' };
     this.#clock = options.clock ?? (() => new Date());
+    this.#mergeTrees = new MergeTreeCache(this.#origin);
   }
 
   async openPullRequest(input: OpenPullRequestInput): Promise<Result<OpenedPullRequest, ForgeError>> {
     if (input.title.trim().length === 0) return invalid('pull request title is empty');
     if (input.branch === input.base) return invalid(`head and base are the same branch "${input.branch}"`);
     for (const branch of [input.branch, input.base]) {
-      const format = await git(['check-ref-format', `refs/heads/${branch}`], { cwd: this.#origin });
-      if (format.code !== 0) return invalid(`"${branch}" is not a valid branch name`);
+      const problem = branchNameProblem(branch);
+      if (problem) return invalid(`"${branch}" is not a valid branch name: it ${problem}`);
     }
-    const headSha = await this.#branchHead(input.branch);
+    const heads = await this.#branchHeads([input.branch, input.base]);
+    const headSha = heads.get(input.branch);
     if (!headSha) return branchMissing(input.branch);
-    if (!(await this.#branchHead(input.base))) return branchMissing(input.base);
+    if (!heads.has(input.base)) return branchMissing(input.base);
     const behind = await git(['merge-base', '--is-ancestor', headSha, `refs/heads/${input.base}`], { cwd: this.#origin });
     if (behind.code === 0) return invalid(`"${input.branch}" has no commits that "${input.base}" does not already have`);
 
@@ -135,7 +138,8 @@ export class LocalGitForge implements Forge {
 
   async listOpen(): Promise<readonly PullRequest[]> {
     const open = (await this.#store.list()).filter((pr) => pr.state === 'open');
-    return Promise.all(open.map((pr) => this.#present(pr)));
+    const heads = await this.#branchHeads(open.map((pr) => pr.branch));
+    return open.map((pr) => publicView({ ...pr, headSha: heads.get(pr.branch) ?? pr.headSha }));
   }
 
   async runChecks(number: number): Promise<Result<ChecksReport, ForgeError>> {
@@ -210,10 +214,9 @@ export class LocalGitForge implements Forge {
   async mergeability(number: number): Promise<Result<Mergeability, ForgeError>> {
     const opened = await this.#openPullRequest(number);
     if (!opened.ok) return opened;
-    const { pullRequest, headSha } = opened.value;
-    const baseSha = await this.#branchHead(pullRequest.base);
+    const { pullRequest, headSha, baseSha } = opened.value;
     if (!baseSha) return branchMissing(pullRequest.base);
-    const merged = await mergeTree(this.#origin, baseSha, headSha);
+    const merged = await this.#mergeTrees.merge(baseSha, headSha);
     return ok({
       mergeable: merged.clean,
       conflictingFiles: merged.clean ? [] : merged.conflictingFiles,
@@ -243,7 +246,8 @@ export class LocalGitForge implements Forge {
       stored = withoutPendingMerge(stored);
     }
 
-    const headSha = await this.#branchHead(stored.branch);
+    const heads = await this.#branchHeads([stored.branch, stored.base]);
+    const headSha = heads.get(stored.branch);
     if (!headSha) return branchMissing(stored.branch);
     if (input.expectedHeadSha !== headSha) {
       return err({
@@ -253,9 +257,9 @@ export class LocalGitForge implements Forge {
         actualHeadSha: headSha,
       });
     }
-    const baseShaBefore = await this.#branchHead(stored.base);
+    const baseShaBefore = heads.get(stored.base);
     if (!baseShaBefore) return branchMissing(stored.base);
-    const merged = await mergeTree(this.#origin, baseShaBefore, headSha);
+    const merged = await this.#mergeTrees.merge(baseShaBefore, headSha);
     if (!merged.clean) {
       return err({
         category: 'conflict',
@@ -332,13 +336,17 @@ export class LocalGitForge implements Forge {
     });
   }
 
-  async #openPullRequest(number: number): Promise<Result<{ pullRequest: StoredPullRequest; headSha: string }, ForgeError>> {
+  /** An open pull request with its branch's head and its base's head (undefined when the base is gone). */
+  async #openPullRequest(
+    number: number,
+  ): Promise<Result<{ pullRequest: StoredPullRequest; headSha: string; baseSha: string | undefined }, ForgeError>> {
     const stored = await this.#store.read(number);
     if (!stored) return notFound(number);
     if (stored.state !== 'open') return notOpen(stored);
-    const headSha = await this.#branchHead(stored.branch);
+    const heads = await this.#branchHeads([stored.branch, stored.base]);
+    const headSha = heads.get(stored.branch);
     if (!headSha) return branchMissing(stored.branch);
-    return ok({ pullRequest: stored, headSha });
+    return ok({ pullRequest: stored, headSha, baseSha: heads.get(stored.base) });
   }
 
   /** Open pull requests show their branch's current head; others the head they ended with. */
@@ -348,8 +356,12 @@ export class LocalGitForge implements Forge {
     return publicView({ ...stored, headSha });
   }
 
-  #branchHead(branch: string): Promise<string | undefined> {
-    return resolveCommit(`refs/heads/${branch}`, { cwd: this.#origin });
+  async #branchHead(branch: string): Promise<string | undefined> {
+    return (await this.#branchHeads([branch])).get(branch);
+  }
+
+  #branchHeads(branches: readonly string[]): Promise<Map<string, string>> {
+    return resolveBranchHeads('refs/heads/', [...new Set(branches)], { cwd: this.#origin });
   }
 }
 

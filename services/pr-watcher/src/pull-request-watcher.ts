@@ -23,6 +23,7 @@ import { eventIdFor, type EventStore } from '@cohort/eventstore';
 import type { Forge } from '@cohort/forges';
 import { CommandFailure, eventTrace, type CommandAcceptedInit } from '@cohort/messaging';
 import { checkStatusOf, checksOf, forgeVerdict, mergeErrorInfo } from './forge-mapping.js';
+import { CoalescedRuns } from './coalesced-runs.js';
 import { ForgeRegistry, type RepoForge } from './forge-registry.js';
 import { EVENT_STORE } from './tokens.js';
 
@@ -47,6 +48,8 @@ interface TaskView {
 @Injectable()
 export class PullRequestWatcher {
   private readonly log = new Logger('PullRequestWatcher');
+  /** Conflict checks per repository: merges in a burst share one check instead of each checking every open pull request. */
+  private readonly conflictChecks = new CoalescedRuns<number>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -280,7 +283,11 @@ export class PullRequestWatcher {
   }
 
   /** The open pull requests of one repository whose task knows them; resolves to how many new conflicts were recorded. */
-  private async pollRepo(repoId: string): Promise<number> {
+  private pollRepo(repoId: string): Promise<number> {
+    return this.conflictChecks.run(repoId, () => this.checkRepoConflicts(repoId));
+  }
+
+  private async checkRepoConflicts(repoId: string): Promise<number> {
     const lookup = await this.forges.forRepo(repoId);
     if (!lookup.ok) return 0;
     let found = 0;
