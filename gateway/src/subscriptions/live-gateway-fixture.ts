@@ -31,8 +31,8 @@ import { startGateway, type RunningGateway } from '../start-gateway.js';
 export interface LiveGateway {
   readonly gateway: RunningGateway;
   readonly events: JetStreamEventStore;
-  /** A graphql-ws client with the admin token; closed by close(). */
-  client(): Client;
+  /** A graphql-ws client with the admin token (over `webSocketImpl`, default `ws`); closed by close(). */
+  client(webSocketImpl?: typeof WebSocket): Client;
   close(): Promise<void>;
 }
 
@@ -63,10 +63,10 @@ export async function startLiveGateway(options: {
   return {
     gateway,
     events,
-    client: () => {
+    client: (webSocketImpl = WebSocket) => {
       const client = createClient({
         url: gateway.url.replace(/^http/, 'ws'),
-        webSocketImpl: WebSocket,
+        webSocketImpl,
         connectionParams: { authorization: `Bearer ${token}` },
         retryAttempts: 0,
       });

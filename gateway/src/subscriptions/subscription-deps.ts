@@ -3,6 +3,7 @@ import type { Topology } from '@cohort/contracts';
 import type { EventStore } from '@cohort/eventstore';
 import type { ReadModel } from '../read-model.js';
 import { GraphQLError } from '../graphql.js';
+import type { ChunkLimits } from './chunk-queue.js';
 
 /** Where warnings go: the gateway's JsonLogger fits. */
 export interface SubscriptionLog {
@@ -22,6 +23,13 @@ export interface SubscriptionDependencies {
    * @default 1000
    */
   readonly maxBufferedTasksPerClient?: number;
+  /**
+   * Most lines (`maxItems`) and characters of text (`maxWeight`) in one
+   * `taskLogs` chunk; a line longer than `maxWeight` goes alone. A client that
+   * falls behind holds back two chunks' worth of lines at most in the gateway.
+   * @default { maxItems: 500, maxWeight: 262144 }
+   */
+  readonly logChunkLimits?: ChunkLimits;
 }
 
 /**

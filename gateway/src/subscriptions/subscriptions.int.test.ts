@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { jetstreamManager } from '@nats-io/jetstream';
+import type { Socket } from 'node:net';
+import { jetstreamManager, type ConsumerInfo } from '@nats-io/jetstream';
+import WebSocket from 'ws';
 import type { Client, FormattedExecutionResult } from 'graphql-ws';
 import { create, RunStartedSchema, TaskPriorityChangedSchema } from '@cohort/contracts';
 import { PostgresReadModel } from '@cohort/projections';
@@ -8,12 +10,13 @@ import { createTestDatabase, natsTestContext, waitFor, type NatsTestContext, typ
 import { createSubscriptionResolvers } from './index.js';
 import { createTaskWithRuns, runLogPublisher, startLiveGateway, type LiveGateway } from './live-gateway-fixture.js';
 
-interface LogLineResult {
-  readonly taskLogs: { taskId: string; runId: string; seq: number; stream: string; text: string; at: string };
+interface LogChunk {
+  readonly lines: { taskId: string; runId: string; seq: number; stream: string; text: string; at: string }[];
+  readonly lastSeq: number;
 }
 
 const TASK_LOGS = `subscription ($taskId: ID!, $runId: ID!, $fromSeq: Int) {
-  taskLogs(taskId: $taskId, runId: $runId, fromSeq: $fromSeq) { taskId runId seq stream text at }
+  taskLogs(taskId: $taskId, runId: $runId, fromSeq: $fromSeq) { lines { taskId runId seq stream text at } lastSeq }
 }`;
 const TASK_EVENTS = `subscription ($taskId: ID!, $fromVersion: Int) {
   taskEvents(taskId: $taskId, fromVersion: $fromVersion) { position eventId type version occurredAt runId summary data }
@@ -53,6 +56,36 @@ describe('live subscriptions through graphql-ws', () => {
     return results;
   }
 
+  /** The chunks of one taskLogs subscription until the line with seq `untilSeq` arrived (then it is completed). */
+  async function collectLogs(client: Client, variables: Record<string, unknown>, untilSeq: number): Promise<LogChunk[]> {
+    const chunks: LogChunk[] = [];
+    for await (const result of client.iterate({ query: TASK_LOGS, variables })) {
+      expect(result.errors).toBeUndefined();
+      const chunk = (result.data as { taskLogs: LogChunk }).taskLogs;
+      chunks.push(chunk);
+      if (chunk.lastSeq >= untilSeq) break;
+    }
+    return chunks;
+  }
+
+  const seqsOf = (chunks: readonly LogChunk[]) => chunks.flatMap((chunk) => chunk.lines.map((line) => line.seq));
+
+  /** What every chunk promises: some lines, in ascending seq, at most 500, ending at lastSeq. */
+  function expectWellFormed(chunks: readonly LogChunk[]): void {
+    for (const chunk of chunks) {
+      expect(chunk.lines.length).toBeGreaterThan(0);
+      expect(chunk.lines.length).toBeLessThanOrEqual(500);
+      expect(chunk.lastSeq).toBe(chunk.lines.at(-1)!.seq);
+    }
+  }
+
+  /** The one consumer on the log stream: the tail of a taskLogs subscription. */
+  async function tailConsumer(): Promise<ConsumerInfo> {
+    const consumers = await (await jetstreamManager(ctx.nc)).consumers.list(ctx.topology.streams.logs).next();
+    expect(consumers).toHaveLength(1);
+    return consumers[0]!;
+  }
+
   async function consumersOn(stream: string): Promise<number> {
     return (await (await jetstreamManager(ctx.nc)).streams.info(stream)).state.consumer_count;
   }
@@ -72,10 +105,10 @@ describe('live subscriptions through graphql-ws', () => {
         if (seq % 10 === 0) await other(seq / 10);
       }
     })();
-    const results = await collect<LogLineResult>(live.client(), TASK_LOGS, { taskId: 'task-1', runId: 'task-1-r1' }, 500);
+    const chunks = await collectLogs(live.client(), { taskId: 'task-1', runId: 'task-1-r1' }, 500);
     await publishing;
-    expect(results.every((result) => result.errors === undefined)).toBe(true);
-    const lines = results.map((result) => result.data!.taskLogs);
+    expectWellFormed(chunks);
+    const lines = chunks.flatMap((chunk) => chunk.lines);
     expect(lines.map((line) => line.seq)).toEqual(range(1, 500));
     expect(lines[499]).toMatchObject({ taskId: 'task-1', runId: 'task-1-r1', seq: 500, stream: 'stdout', text: 'line 500' });
     expect(Number.isNaN(Date.parse(lines[0]!.at))).toBe(false);
@@ -88,19 +121,81 @@ describe('live subscriptions through graphql-ws', () => {
     for (let seq = 1; seq <= 40; seq++) await publish(seq);
 
     const first = live.client();
-    const before = (await collect<LogLineResult>(first, TASK_LOGS, { taskId: 'task-2', runId: 'task-2-r1' }, 25)).map(
-      (r) => r.data!.taskLogs.seq,
-    );
+    const before = seqsOf(await collectLogs(first, { taskId: 'task-2', runId: 'task-2-r1' }, 25));
     await first.dispose();
     await waitFor('the log consumer of the closed socket to be deleted', async () =>
       (await consumersOn(ctx.topology.streams.logs)) === 0 ? true : undefined,
     );
 
     for (let seq = 41; seq <= 60; seq++) await publish(seq);
-    const after = (
-      await collect<LogLineResult>(live.client(), TASK_LOGS, { taskId: 'task-2', runId: 'task-2-r1', fromSeq: before.at(-1) }, 35)
-    ).map((r) => r.data!.taskLogs.seq);
+    const after = seqsOf(await collectLogs(live.client(), { taskId: 'task-2', runId: 'task-2-r1', fromSeq: before.at(-1) }, 60));
     expect([...before, ...after]).toEqual(range(1, 60));
+  });
+
+  it('sends a long stored history in chunks of many lines, and live lines one by one once caught up', async () => {
+    await setUp();
+    await createTaskWithRuns(live.events, 'task-8', ['task-8-r1']);
+    const publish = runLogPublisher(ctx.nc, ctx.topology, 'task-8', 'task-8-r1');
+    for (let seq = 1; seq <= 3_000; seq++) await publish(seq);
+    const chunks: LogChunk[] = [];
+    const done = (async () => {
+      for await (const result of live.client().iterate({ query: TASK_LOGS, variables: { taskId: 'task-8', runId: 'task-8-r1' } })) {
+        chunks.push((result.data as { taskLogs: LogChunk }).taskLogs);
+        if (chunks.at(-1)!.lastSeq >= 3_010) break;
+      }
+    })();
+    await waitFor('the history to arrive', () => (chunks.at(-1)?.lastSeq === 3_000 ? true : undefined));
+    const history = chunks.length;
+    // Lines that were ready together went out together: far fewer payloads than lines.
+    expect(history).toBeLessThan(3_000 / 10);
+    for (let seq = 3_001; seq <= 3_010; seq++) {
+      await publish(seq);
+      await waitFor(`line ${seq} to arrive`, () => (chunks.at(-1)!.lastSeq === seq ? true : undefined), 5_000, 2);
+    }
+    await done;
+    expectWellFormed(chunks);
+    expect(seqsOf(chunks)).toEqual(range(1, 3_010));
+    // Published one at a time and awaited: nothing else was ready, so nothing waited to fill a chunk.
+    expect(chunks.slice(history).map((chunk) => chunk.lines.length)).toEqual(Array(10).fill(1));
+  });
+
+  it('holds back a client that does not read instead of reading the whole log for it, and gives it every line once it reads', async () => {
+    await setUp();
+    await createTaskWithRuns(live.events, 'task-9', ['task-9-r1']);
+    const publish = runLogPublisher(ctx.nc, ctx.topology, 'task-9', 'task-9-r1');
+    const sockets: WebSocket[] = [];
+    const Captured = class extends WebSocket {
+      constructor(...args: ConstructorParameters<typeof WebSocket>) {
+        super(...args);
+        sockets.push(this);
+      }
+    };
+    const tcp = () => (sockets[0] as unknown as { _socket: Socket })._socket;
+    const received: number[] = [];
+    const done = (async () => {
+      for await (const result of live.client(Captured).iterate({ query: TASK_LOGS, variables: { taskId: 'task-9', runId: 'task-9-r1' } })) {
+        received.push(...(result.data as { taskLogs: LogChunk }).taskLogs.lines.map((line) => line.seq));
+        if (received.at(-1) === 3_000) break;
+      }
+    })();
+    await waitFor('the tail to start', async () => ((await consumersOn(ctx.topology.streams.logs)) === 1 ? true : undefined));
+    // The client stops reading: the socket's buffers fill, then the gateway's sends stop completing.
+    tcp().pause();
+    const text = 'x'.repeat(10_000);
+    for (let seq = 1; seq <= 3_000; seq++) await publish(seq, `${seq} ${text}`);
+
+    const pendingWhenStalled = await waitFor('the gateway to stop reading the log', async () => {
+      const before = await tailConsumer();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const after = await tailConsumer();
+      return after.delivered.stream_seq === before.delivered.stream_seq ? after.num_pending : undefined;
+    });
+    // 30 MB of lines: more than socket buffers hold, so the rest is still in the stream, not in the gateway.
+    expect(pendingWhenStalled).toBeGreaterThan(0);
+
+    tcp().resume();
+    await done;
+    expect(received).toEqual(range(1, 3_000));
   });
 
   it('answers NOT_FOUND for a task or a run that does not exist', async () => {

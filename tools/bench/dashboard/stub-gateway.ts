@@ -23,6 +23,9 @@ export interface StubOptions {
   readonly logRunId: string;
 }
 
+/** Most lines in one `taskLogs` chunk, as the gateway sends them. */
+const LOG_CHUNK_LINES = 500;
+
 /** A subscription that stays open and sends nothing until the client leaves. */
 async function* quiet(): AsyncGenerator<never> {
   await new Promise(() => undefined);
@@ -68,10 +71,11 @@ export async function startStubGateway(options: StubOptions): Promise<StubGatewa
         taskLogs: {
           subscribe: async function* (_: unknown, args: { taskId: string; runId: string; fromSeq?: number }) {
             requests.logSubscriptionsFromSeq.push(args.fromSeq ?? 0);
-            for (let seq = (args.fromSeq ?? 0) + 1; seq <= options.logLines; seq++) {
-              yield { taskLogs: syntheticLogLine(args.taskId, args.runId, seq) };
-              // Let the socket drain now and then, as a server streaming history does.
-              if (seq % 2000 === 0) await new Promise((resolve) => setImmediate(resolve));
+            // Every stored line is ready at once, so each chunk is as full as the gateway's cap allows.
+            for (let first = (args.fromSeq ?? 0) + 1; first <= options.logLines; first += LOG_CHUNK_LINES) {
+              const last = Math.min(options.logLines, first + LOG_CHUNK_LINES - 1);
+              const lines = Array.from({ length: last - first + 1 }, (_, i) => syntheticLogLine(args.taskId, args.runId, first + i));
+              yield { taskLogs: { lines, lastSeq: last } };
             }
             await new Promise(() => undefined);
           },

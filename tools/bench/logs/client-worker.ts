@@ -16,7 +16,11 @@ const tp = topology(data.namespace);
 const nc = await connect({ servers: data.natsUrl, name: 'bench-logs-clients' });
 const port = parentPort!;
 
-const TASK_LOGS = `subscription ($taskId: ID!, $runId: ID!) { taskLogs(taskId: $taskId, runId: $runId) { seq text } }`;
+const TASK_LOGS = `subscription ($taskId: ID!, $runId: ID!) { taskLogs(taskId: $taskId, runId: $runId) { lines { seq text } } }`;
+
+interface LogChunk {
+  readonly lines: readonly { readonly seq: number; readonly text: string }[];
+}
 
 /** What one reader saw of its run. */
 class RunTally {
@@ -25,6 +29,14 @@ class RunTally {
   duplicated = 0;
   outOfOrder = 0;
   readonly latencies: number[] = [];
+  /** Messages the reader got: chunks through the gateway, lines straight from JetStream. */
+  payloads = 0;
+  largestPayload = 0;
+
+  received(lines: number): void {
+    this.payloads++;
+    this.largestPayload = Math.max(this.largestPayload, lines);
+  }
 
   record(seq: number, text: string, receivedAt: number): void {
     if (this.seen.has(seq)) this.duplicated++;
@@ -56,13 +68,16 @@ async function subscribeGateway(runs: readonly RunRef[]): Promise<void> {
       lazy: false,
     });
     clients.push(client);
-    const stop = client.subscribe<{ taskLogs: { seq: number; text: string } }>(
+    const stop = client.subscribe<{ taskLogs: LogChunk }>(
       { query: TASK_LOGS, variables: { taskId: run.taskId, runId: run.runId } },
       {
         next: (result) => {
           const receivedAt = nowMs();
-          if (result.data) tally.record(result.data.taskLogs.seq, result.data.taskLogs.text, receivedAt);
-          else reply({ type: 'error', message: JSON.stringify(result.errors) });
+          // Every line of a chunk arrived when the chunk did: each counts its own wait since it was published.
+          if (result.data) {
+            tally.received(result.data.taskLogs.lines.length);
+            for (const line of result.data.taskLogs.lines) tally.record(line.seq, line.text, receivedAt);
+          } else reply({ type: 'error', message: JSON.stringify(result.errors) });
         },
         error: (error) => reply({ type: 'error', message: String((error as Error)?.message ?? error) }),
         complete: () => undefined,
@@ -88,6 +103,7 @@ async function subscribeJetStream(runs: readonly RunRef[]): Promise<void> {
           const receivedAt = nowMs();
           // A raw reader: the line as JSON, no validation.
           const line = message.json<{ seq: number; text: string }>();
+          tally.received(1);
           tally.record(line.seq, line.text, receivedAt);
         }
       })();
@@ -112,6 +128,8 @@ async function finish(expectedPerRun: number, timeoutMs: number): Promise<RoundS
     lost: tallies.reduce((sum, tally) => sum + Math.max(0, expectedPerRun - tally.seen.size), 0),
     duplicated: tallies.reduce((sum, tally) => sum + tally.duplicated, 0),
     outOfOrder: tallies.reduce((sum, tally) => sum + tally.outOfOrder, 0),
+    payloads: tallies.reduce((sum, tally) => sum + tally.payloads, 0),
+    largestPayload: Math.max(0, ...tallies.map((tally) => tally.largestPayload)),
   };
   tallies = [];
   stops = [];

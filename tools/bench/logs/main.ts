@@ -2,8 +2,10 @@
  * Live log latency through the gateway: 50 runs each writing 200 lines a
  * second to the log stream (as agent-runtime does), each read by its own
  * graphql-ws client of the gateway's taskLogs subscription. Reports
- * publish→client latency, lines lost, duplicated and out of order (all must be
- * 0), against a baseline measured in the same run: the same load read by
+ * publish→client latency per line (taskLogs sends lines in chunks: a line's
+ * latency runs from its publish to the arrival of its chunk), lines lost,
+ * duplicated and out of order (all must be 0), and how many lines a message
+ * carried, against a baseline measured in the same run: the same load read by
  * ordered JetStream consumers directly. Gateway, clients and publishers run in
  * separate threads. `--quick` keeps it under a minute; NATS_URL and
  * DATABASE_URL pick the servers.
@@ -214,6 +216,8 @@ try {
   let duplicated = 0;
   let outOfOrder = 0;
   let received = 0;
+  let payloads = 0;
+  let largestPayload = 0;
   let publishRate = Infinity;
   const loopDelays: number[] = [];
   for (let r = 1; r <= ROUNDS; r++) {
@@ -229,11 +233,14 @@ try {
     duplicated += ours.duplicated;
     outOfOrder += ours.outOfOrder;
     received += ours.received;
+    payloads += ours.payloads;
+    largestPayload = Math.max(largestPayload, ours.largestPayload);
     loopDelays.push(ours.gatewayLoopDelayP99Ms);
     publishRate = Math.min(publishRate, (RUNS * LINES) / ours.publishSeconds);
     console.log(
       `round ${r}: gateway p50 ${round2(gateway.p50.at(-1)!)} ms p99 ${round2(gateway.p99.at(-1)!)} ms ` +
-        `(lost ${ours.lost}, dup ${ours.duplicated}, out of order ${ours.outOfOrder}; gateway event loop delay p99 ${round2(ours.gatewayLoopDelayP99Ms)} ms); ` +
+        `(lost ${ours.lost}, dup ${ours.duplicated}, out of order ${ours.outOfOrder}; ${round2(ours.received / ours.payloads)} lines per message, ` +
+        `at most ${ours.largestPayload}; gateway event loop delay p99 ${round2(ours.gatewayLoopDelayP99Ms)} ms); ` +
         `JetStream direct p50 ${round2(baseline.p50.at(-1)!)} ms p99 ${round2(baseline.p99.at(-1)!)} ms (lost ${raw.lost})`,
     );
   }
@@ -245,6 +252,10 @@ try {
     seconds: SECONDS,
     rounds: ROUNDS,
     lines_received: received,
+    // taskLogs sends lines in chunks: what piled up while the previous chunk was being sent.
+    gateway_messages_received: payloads,
+    gateway_lines_per_message: round2(received / payloads),
+    gateway_largest_message_lines: largestPayload,
     target_publish_rate_lines_per_s: RUNS * LINES_PER_S,
     // Below the target when the server acknowledges publishes more slowly than agents would write.
     min_publish_rate_lines_per_s: Math.round(publishRate),

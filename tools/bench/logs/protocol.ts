@@ -20,6 +20,10 @@ export interface RoundStats {
   readonly lost: number;
   readonly duplicated: number;
   readonly outOfOrder: number;
+  /** Messages received: a chunk of lines each through the gateway, a line each straight from JetStream. */
+  readonly payloads: number;
+  /** Lines in the largest message received. */
+  readonly largestPayload: number;
 }
 
 export type ClientReply =

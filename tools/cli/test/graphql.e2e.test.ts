@@ -49,8 +49,15 @@ interface CommandResult {
 }
 
 const TASK_LOGS = `subscription ($taskId: ID!, $runId: ID!, $fromSeq: Int) {
-  taskLogs(taskId: $taskId, runId: $runId, fromSeq: $fromSeq) { seq stream text at }
+  taskLogs(taskId: $taskId, runId: $runId, fromSeq: $fromSeq) { lines { seq stream text at } lastSeq }
 }`;
+/** taskLogs sends chunks of lines; the tests follow the lines. */
+const logLines = (data: Record<string, unknown>): readonly LogLine[] => {
+  const chunk = data.taskLogs as { lines: LogLine[]; lastSeq: number };
+  if (chunk.lines.length === 0 || chunk.lastSeq !== chunk.lines.at(-1)!.seq)
+    throw new Error(`a taskLogs chunk must hold lines and end at its lastSeq: ${JSON.stringify(chunk)}`);
+  return chunk.lines;
+};
 const TASK_EVENTS = `subscription ($taskId: ID!) {
   taskEvents(taskId: $taskId) { eventId type version position runId }
 }`;
@@ -60,7 +67,11 @@ const TASK_UPDATED = `subscription ($text: String!) {
 const REGISTER_REPO = `mutation ($input: RepoInput!) { registerRepo(input: $input) { id eventIds position } }`;
 const CREATE_TASK = `mutation ($input: CreateTaskInput!) { createTask(input: $input) { id eventIds position } }`;
 
-/** What one graphql-ws subscription has delivered so far, and how it ended if it did. */
+/**
+ * What one graphql-ws subscription has delivered so far, and how it ended if it
+ * did. Its items are the values of the field `pick` names, or what `pick`
+ * takes out of each payload.
+ */
 class Received<T> {
   readonly items: T[] = [];
   error: unknown;
@@ -71,18 +82,22 @@ class Received<T> {
     readonly client: Client,
     query: string,
     variables: Record<string, unknown>,
-    field: string,
+    pick: string | ((data: Record<string, unknown>) => readonly T[]),
     private readonly onItem?: (item: T) => void,
   ) {
-    this.stop = client.subscribe<Record<string, T>>(
+    const itemsOf = typeof pick === 'string' ? (data: Record<string, unknown>) => (data[pick] ? [data[pick] as T] : []) : pick;
+    this.stop = client.subscribe<Record<string, unknown>>(
       { query, variables },
       {
         next: (result) => {
           if (result.errors) this.error = result.errors;
-          const item = result.data?.[field];
-          if (item) {
-            this.items.push(item);
-            this.onItem?.(item);
+          try {
+            for (const item of result.data ? itemsOf(result.data) : []) {
+              this.items.push(item);
+              this.onItem?.(item);
+            }
+          } catch (error) {
+            this.error = error;
           }
         },
         error: (error) => (this.error = error),
@@ -299,18 +314,18 @@ describe('the GraphQL API against the whole system (HTTP and graphql-ws only)', 
 
     // First connection: dropped once the run is a few ticks in.
     let disconnected: Promise<void> | undefined;
-    const first = new Received<LogLine>(client(), TASK_LOGS, { taskId, runId: initialRun, fromSeq: 0 }, 'taskLogs', (line) => {
+    const first = new Received<LogLine>(client(), TASK_LOGS, { taskId, runId: initialRun, fromSeq: 0 }, logLines, (line) => {
       if (line.text.includes('initial tick 5 of 30')) disconnected ??= first.client.dispose() as Promise<void>;
     });
     await first.until('the initial run to print its fifth tick', () => disconnected !== undefined);
     await disconnected;
     const lastSeq = Math.max(...seqs(first.items));
     const reconnectedAt = Date.now();
-    const second = new Received<LogLine>(client(), TASK_LOGS, { taskId, runId: initialRun, fromSeq: lastSeq }, 'taskLogs');
+    const second = new Received<LogLine>(client(), TASK_LOGS, { taskId, runId: initialRun, fromSeq: lastSeq }, logLines);
 
     const allEvents = await events.until('a resume run for the CI failure', (entries) => runIdsOf(entries).length >= 2);
     const resumeRun = runIdsOf(allEvents)[1]!;
-    const resume = new Received<LogLine>(client(), TASK_LOGS, { taskId, runId: resumeRun }, 'taskLogs');
+    const resume = new Received<LogLine>(client(), TASK_LOGS, { taskId, runId: resumeRun }, logLines);
 
     const completedUpdate = await updates.until('taskUpdated to report the task completed', (items) =>
       items.some((u) => u.id === taskId && u.state === 'completed'),
@@ -368,7 +383,7 @@ describe('the GraphQL API against the whole system (HTTP and graphql-ws only)', 
     const eventsA = new Received<TimelineEntry>(client(), TASK_EVENTS, { taskId: a.id }, 'taskEvents');
     const runOf = (entries: readonly TimelineEntry[]) => entries.find((e) => e.type === 'RunScheduled')?.runId;
     const runA = runOf(await eventsA.until('task A to have a run', (entries) => runOf(entries) !== undefined))!;
-    const logsA = new Received<LogLine>(client(), TASK_LOGS, { taskId: a.id, runId: runA }, 'taskLogs');
+    const logsA = new Received<LogLine>(client(), TASK_LOGS, { taskId: a.id, runId: runA }, logLines);
     await logsA.until('task A to print its third tick', (lines) => lines.some((l) => l.text === 'slow tick 3 of 60'));
 
     await allowConnections(false);

@@ -55,8 +55,9 @@ export const TASK_LOG_PAGE = `query TaskLogPage($id: ID!, $runId: ID!, $fromSeq:
   task(id: $id) { logs(runId: $runId, fromSeq: $fromSeq, limit: $limit) { lastSeq hasMore lines { seq stream text at } } }
 }`;
 
+/** A run's lines after `fromSeq`, then live ones, in chunks; like pages, lines leave out `taskId`/`runId`. */
 export const TASK_LOGS = `subscription TaskLogs($taskId: ID!, $runId: ID!, $fromSeq: Int) {
-  taskLogs(taskId: $taskId, runId: $runId, fromSeq: $fromSeq) { taskId runId seq stream text at }
+  taskLogs(taskId: $taskId, runId: $runId, fromSeq: $fromSeq) { lastSeq lines { seq stream text at } }
 }`;
 
 const COMMAND_RESULT = 'id eventIds position';

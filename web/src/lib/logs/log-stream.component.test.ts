@@ -1,12 +1,18 @@
 import { waitFor } from '@testing-library/svelte';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { GatewayClient, SubscriptionHandlers } from '../graphql/client.js';
 import { GatewayError } from '../graphql/errors.js';
-import type { LogLine } from '../graphql/types.js';
 import { LogStream } from './log-stream.svelte.js';
 
 const pageLine = (seq: number) => ({ seq, stream: 'stdout' as const, text: `line ${seq}`, at: '2026-11-20T10:00:00Z' });
-const liveLine = (seq: number): LogLine => ({ taskId: 't1', runId: 'r1', ...pageLine(seq) });
+const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+
+/** What taskLogs sends: lines without taskId/runId (the dashboard asks only for the rest), in seq order. */
+interface LiveChunk {
+  readonly lines: ReturnType<typeof pageLine>[];
+  readonly lastSeq: number;
+}
+const chunkOf = (seqs: readonly number[]): { taskLogs: LiveChunk } => ({ taskLogs: { lines: seqs.map(pageLine), lastSeq: seqs.at(-1)! } });
 
 /**
  * A gateway holding `stored` lines of run r1: answers `Task.logs` pages as the
@@ -17,7 +23,7 @@ class FakeGateway {
   stored: number;
   pageRequests: { fromSeq: number; limit: number }[] = [];
   failPages: GatewayError | undefined;
-  subscriptions: { fromSeq: () => number; handlers: SubscriptionHandlers<{ taskLogs: LogLine }>; stopped: boolean }[] = [];
+  subscriptions: { fromSeq: () => number; handlers: SubscriptionHandlers<{ taskLogs: LiveChunk }>; stopped: boolean }[] = [];
 
   constructor(stored: number) {
     this.stored = stored;
@@ -32,7 +38,7 @@ class FakeGateway {
       const lines = Array.from({ length: Math.max(0, to - fromSeq) }, (_, i) => pageLine(fromSeq + 1 + i));
       return { task: { logs: { lines, lastSeq: lines.at(-1)?.seq ?? fromSeq, hasMore: to < this.stored } } };
     },
-    subscribe: (_query: string, variables: () => Record<string, unknown>, handlers: SubscriptionHandlers<{ taskLogs: LogLine }>) => {
+    subscribe: (_query: string, variables: () => Record<string, unknown>, handlers: SubscriptionHandlers<{ taskLogs: LiveChunk }>) => {
       const subscription = { fromSeq: () => variables().fromSeq as number, handlers, stopped: false };
       this.subscriptions.push(subscription);
       return () => (subscription.stopped = true);
@@ -43,9 +49,17 @@ class FakeGateway {
     return this.subscriptions.at(-1)!;
   }
 
-  /** The subscription replays from its fromSeq (read now, as graphql-ws does on every (re)subscribe) up to `to`. */
-  replay(to: number, from = this.current.fromSeq()): void {
-    for (let seq = from + 1; seq <= to; seq++) this.current.handlers.next({ taskLogs: liveLine(seq) });
+  /**
+   * The subscription replays from its fromSeq (read now, as graphql-ws does on
+   * every (re)subscribe) up to `to`, in chunks of up to `chunkSize` lines.
+   */
+  replay(to: number, from = this.current.fromSeq(), chunkSize = 7): void {
+    for (let first = from + 1; first <= to; first += chunkSize) this.send(range(first, Math.min(to, first + chunkSize - 1)));
+  }
+
+  /** One chunk of these seqs. */
+  send(seqs: readonly number[]): void {
+    this.current.handlers.next(chunkOf(seqs));
   }
 }
 
@@ -104,11 +118,31 @@ describe('LogStream', () => {
     const gateway = new FakeGateway(0);
     const stream = new LogStream(gateway.client, 't1', 'r1').start();
     await waitFor(() => expect(gateway.subscriptions).toHaveLength(1));
-    gateway.current.handlers.next({ taskLogs: liveLine(41) });
-    gateway.current.handlers.next({ taskLogs: liveLine(42) });
+    gateway.send([41, 42]);
     await waitFor(() => expect(stream.count).toBe(2));
     expect(stream.missing).toBe(40);
     expect(gateway.current.fromSeq()).toBe(42);
+    // A later chunk that jumps over lines retention removed in the middle of the run.
+    gateway.send([43, 50]);
+    await waitFor(() => expect(stream.count).toBe(4));
+    expect(stream.missing).toBe(46);
+    expect(stream.buffer.missing).toEqual([
+      { fromSeq: 1, toSeq: 40 },
+      { fromSeq: 44, toSeq: 49 },
+    ]);
+    stream.dispose();
+  });
+
+  it('appends a chunk of many lines at once, with each line of its run, and counts it in one update', async () => {
+    const gateway = new FakeGateway(0);
+    const stream = new LogStream(gateway.client, 't1', 'r1').start();
+    await waitFor(() => expect(gateway.subscriptions).toHaveLength(1));
+    const countUpdates = vi.spyOn(stream, 'count', 'set');
+    gateway.send(range(1, 500));
+    await waitFor(() => expect(stream.count).toBe(500));
+    expect(countUpdates.mock.calls).toEqual([[500]]);
+    expect(stream.buffer.lines[499]).toEqual({ taskId: 't1', runId: 'r1', ...pageLine(500) });
+    expect(gateway.current.fromSeq()).toBe(500);
     stream.dispose();
   });
 

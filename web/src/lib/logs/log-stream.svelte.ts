@@ -7,11 +7,18 @@ import { readHistory, type LogPage } from './log-history.js';
 
 type PageLine = Omit<LogLine, 'taskId' | 'runId'>;
 
+/** What `taskLogs` sends: the lines that were ready together, in seq order. */
+interface LiveChunk {
+  readonly lines: readonly PageLine[];
+  readonly lastSeq: number;
+}
+
 /**
  * One run's log: the stored history in pages over HTTP (`Task.logs`), then live
- * lines over `taskLogs`. The subscription starts from the last seq the pages
- * brought and replays whatever was stored since, and every resubscribe after a
- * reconnect passes the last seq held, so there is no gap and no duplicate.
+ * lines over `taskLogs`, in chunks. The subscription starts from the last seq
+ * the pages brought and replays whatever was stored since, and every
+ * resubscribe after a reconnect passes the last seq held, so there is no gap
+ * and no duplicate.
  */
 export class LogStream {
   readonly buffer = new LogBuffer();
@@ -71,14 +78,15 @@ export class LogStream {
   private subscribe(): void {
     this.stop?.();
     this.live = true;
-    this.stop = this.client.subscribe<{ taskLogs: LogLine }>(
+    this.stop = this.client.subscribe<{ taskLogs: LiveChunk }>(
       TASK_LOGS,
       () => ({ taskId: this.taskId, runId: this.runId, fromSeq: this.buffer.lastSeq }),
       {
         next: ({ taskLogs }) => {
           if (this.error !== undefined) this.error = undefined;
           this.retries.reset();
-          if (this.buffer.add(taskLogs) !== 'duplicate') this.schedule();
+          // A whole chunk is appended before the view hears of it: one update however many lines it holds.
+          if (this.buffer.addAll(taskLogs.lines.map((line) => ({ ...line, taskId: this.taskId, runId: this.runId }))) > 0) this.schedule();
         },
         error: (error) => {
           this.error = error.message;
