@@ -18,7 +18,7 @@ import { eventIdFor, WrongExpectedVersion, type EventStore } from '@cohort/event
 import { currentMessageContext, eventTrace } from '@cohort/messaging';
 import { redactCredentials, type Workspace, type WorkspaceHealth, type WorkspaceRuntime } from '@cohort/runtime';
 import type { PodManagerConfig } from './config.js';
-import { keepsWorkspaces, planProvision, stillWaiting, taskStateOf, type ProvisionPlan } from './provision-plan.js';
+import { keepsWorkspaces, planProvision, stillWaiting, taskStateOf, type ProvisionDecision, type ProvisionPlan } from './provision-plan.js';
 import { POD_MANAGER_CONFIG, EVENT_STORE, WORKSPACE_RUNTIME } from './tokens.js';
 import { stateError, workspaceErrorInfo } from './workspace-error.js';
 
@@ -59,14 +59,15 @@ export class WorkspaceManager {
     const first = planProvision(await this.readTask(taskId), runId);
     if (!first.provision) return this.skip(runId, first.reason);
     const wait = first.plan.notBefore - Date.now();
+    let decision: ProvisionDecision = first;
     if (wait > 0) {
       // Held rather than acked: a crash while waiting redelivers the message, so the retry is never lost.
       await sleep(Math.min(wait, this.config.maxHoldMs));
       if (first.plan.notBefore > Date.now())
         throw new Error(`run ${runId} is not to start before ${new Date(first.plan.notBefore).toISOString()}`);
+      // Re-decided after the wait: the task may have been cancelled or the run superseded meanwhile.
+      decision = planProvision(await this.readTask(taskId), runId);
     }
-    // Re-decided after the wait: the task may have been cancelled or the run superseded meanwhile.
-    const decision = planProvision(await this.readTask(taskId), runId);
     if (!decision.provision) return this.skip(runId, decision.reason);
     const { plan } = decision;
     try {
