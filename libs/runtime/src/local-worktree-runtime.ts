@@ -295,21 +295,18 @@ export class LocalWorktreeRuntime implements WorkspaceRuntime {
   }
 
   async list(): Promise<readonly Workspace[]> {
-    let entries: string[];
-    try {
-      entries = await readdir(this.#layout.workspacesDir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const records = await Promise.all(
-      entries.filter((name) => name.endsWith('.json')).map((name) => readJsonIfExists<Workspace>(join(this.#layout.workspacesDir, name))),
-    );
-    return records.filter((r): r is Workspace => r !== undefined).sort((a, b) => a.workspaceId.localeCompare(b.workspaceId));
+    const records = await this.#records((name) => name.endsWith('.json'));
+    return records.sort((a, b) => a.workspaceId.localeCompare(b.workspaceId));
   }
 
   /** The records of a task's runs: their file names start with the task id, so no other record is read. */
   async #recordsOfTask(taskId: string): Promise<readonly Workspace[]> {
+    const prefix = workspaceIdOf(taskId, '');
+    const records = await this.#records((name) => name.startsWith(prefix) && name.endsWith('.json'));
+    return records.filter((record) => record.taskId === taskId);
+  }
+
+  async #records(wanted: (fileName: string) => boolean): Promise<Workspace[]> {
     let entries: string[];
     try {
       entries = await readdir(this.#layout.workspacesDir);
@@ -317,13 +314,10 @@ export class LocalWorktreeRuntime implements WorkspaceRuntime {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    const prefix = workspaceIdOf(taskId, '');
     const records = await Promise.all(
-      entries
-        .filter((name) => name.startsWith(prefix) && name.endsWith('.json'))
-        .map((name) => readJsonIfExists<Workspace>(join(this.#layout.workspacesDir, name))),
+      entries.filter(wanted).map((name) => readJsonIfExists<Workspace>(join(this.#layout.workspacesDir, name))),
     );
-    return records.filter((r): r is Workspace => r !== undefined && r.taskId === taskId);
+    return records.filter((record): record is Workspace => record !== undefined);
   }
 
   #record(workspaceId: string): Promise<Workspace | undefined> {
