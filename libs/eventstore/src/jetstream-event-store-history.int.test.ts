@@ -21,7 +21,9 @@ describe('JetStreamEventStore reads of an aggregate it has read before', () => {
     // Every consumer a read makes is a request on the JetStream API: count them and keep their configs.
     const consumers: { deliver_policy: string; opt_start_seq?: number }[] = [];
     watch = ctx.nc.subscribe(`$JS.API.CONSUMER.CREATE.${ctx.topology.streams.events}.>`, {
-      callback: (_error, message) => consumers.push((message.json() as { config: (typeof consumers)[number] }).config),
+      callback: (_error, message) => {
+        consumers.push((message.json() as { config: (typeof consumers)[number] }).config);
+      },
     });
     return { reader: await open(), writer: await open(), consumers };
   }
