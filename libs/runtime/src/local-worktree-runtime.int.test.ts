@@ -105,7 +105,10 @@ describe('LocalWorktreeRuntime', () => {
     // Each setup leaves its mark and waits for the other's: were setups serialized per repo, the first would time out.
     const rendezvous = join(root, 'rendezvous');
     await rm(rendezvous, { recursive: true, force: true });
-    await writeFile(join(root, 'wait-for-both.sh'), 'mkdir -p "$1"; touch "$1/$(basename "$PWD")"\nfor i in $(seq 100); do [ "$(ls "$1" | wc -l)" -ge 2 ] && exit 0; sleep 0.05; done\nexit 1\n');
+    await writeFile(
+      join(root, 'wait-for-both.sh'),
+      'mkdir -p "$1"; touch "$1/$(basename "$PWD")"\nfor i in $(seq 100); do [ "$(ls "$1" | wc -l)" -ge 2 ] && exit 0; sleep 0.05; done\nexit 1\n',
+    );
     repo = { ...repo, setupCommands: [`sh ${join(root, 'wait-for-both.sh')} ${rendezvous}`] };
 
     const [a, b] = await Promise.all([runtime.provision(request('t1', 'r1')), runtime.provision(request('t2', 'r1'))]);

@@ -13,7 +13,11 @@ const fetchRefspec = '+refs/heads/*:refs/remotes/origin/*';
  * error message (credentials removed) when the repo cannot be reached. `knownUrl` is
  * the origin URL the caller knows the mirror has, which spares asking git for it.
  */
-export async function refreshMirror(mirrorDir: string, url: string, options: { readonly knownUrl?: string } = {}): Promise<string | undefined> {
+export async function refreshMirror(
+  mirrorDir: string,
+  url: string,
+  options: { readonly knownUrl?: string } = {},
+): Promise<string | undefined> {
   if (!(await exists(join(mirrorDir, 'HEAD')))) {
     // Built aside and renamed into place, so a crash never leaves a half-initialized mirror.
     const staging = `${mirrorDir}.${randomUUID()}.staging`;

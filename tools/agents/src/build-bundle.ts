@@ -19,7 +19,8 @@ import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 // Dependencies bundled from CommonJS call require() for Node built-ins, which an ES module lacks.
-const REQUIRE_SHIM = "import { createRequire as cohortCreateRequire } from 'node:module'; const require = cohortCreateRequire(import.meta.url);";
+const REQUIRE_SHIM =
+  "import { createRequire as cohortCreateRequire } from 'node:module'; const require = cohortCreateRequire(import.meta.url);";
 
 async function buildScriptedBundle(out: string): Promise<void> {
   const startedAt = new Date();

@@ -185,7 +185,9 @@ export class JetStreamEventStore implements EventStore {
     await this.guard(`reading ${subject}`, async () => {
       const consumer = await this.js.consumers.get(this.stream, {
         filter_subjects: subject,
-        ...(afterSeq === 0 ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: afterSeq + 1 }),
+        ...(afterSeq === 0
+          ? { deliver_policy: DeliverPolicy.All }
+          : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: afterSeq + 1 }),
       });
       const messages = await consumer.consume({ max_messages: 1_000 });
       try {
