@@ -42,7 +42,7 @@ async function rawReadRound(last: number): Promise<number> {
 /** Catch-up of a projector started on an empty database, then a rebuild of what it built; events/s of each. */
 async function projectionRound(last: number): Promise<{ catchUp: number; rebuild: number; busy: number }> {
   const db = await createTestDatabase('benchproj');
-  const projector = new Projector({ nc, topology: tp, databaseUrl: db.url });
+  const projector = new Projector({ nc, topology: tp, databaseUrl: db.url, natsServers: [url] });
   try {
     const reached = new Promise<void>((resolve) => {
       projector.onCommitted((n) => {

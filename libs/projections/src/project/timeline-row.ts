@@ -1,0 +1,44 @@
+import { encodeJsonText, eventSchemas, type Envelope } from '@cohort/contracts';
+import { isUnknownEvent, type UnknownEvent } from './feed-item.js';
+import { JsonText, type Row } from './rows.js';
+import { runIdOfEvent, timelineSummary } from '../timeline-summary.js';
+
+/**
+ * The timeline row of the event at `position`: as timelineEntryOf, with the
+ * data left as the JSON text it is written as. `summary` replaces the usual
+ * one (an event the projection could not apply says why).
+ */
+export function timelineRow(position: number, event: Envelope | UnknownEvent, summary?: string): Row {
+  if (isUnknownEvent(event)) {
+    return {
+      position,
+      aggregate_type: event.aggregateType,
+      aggregate_id: event.aggregateId,
+      event_id: event.id,
+      type: event.type,
+      version: event.version,
+      occurred_at: event.occurredAt,
+      run_id: null,
+      summary: summary ?? `not projected: ${event.reason}`.slice(0, 300),
+      data: event.data ?? null,
+    };
+  }
+  return {
+    position,
+    aggregate_type: event.aggregateType,
+    aggregate_id: event.aggregateId,
+    event_id: event.id,
+    type: event.type,
+    version: event.version,
+    occurred_at: event.occurredAt || null,
+    run_id: runIdOfEvent(event),
+    summary: summary ?? timelineSummary(event),
+    data: new JsonText(dataJson(event)),
+  };
+}
+
+/** canonicalDataJson without its round trip through UTF-8 bytes (the same text). */
+function dataJson(event: Envelope): string {
+  // The union's data is the message of its type; TS cannot follow the correlation.
+  return encodeJsonText(eventSchemas[event.type], event.data as never);
+}
