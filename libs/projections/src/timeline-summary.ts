@@ -1,4 +1,4 @@
-import { encodeJson, eventSchemas, type Envelope } from '@cohort/contracts';
+import { encodeJsonText, eventSchemas, type Envelope } from '@cohort/contracts';
 import { summarizeEvent } from './project/summarize-event.js';
 import type { TimelineEntryRow } from './read/read-model.js';
 
@@ -28,10 +28,8 @@ export function timelineEntryOf(event: Envelope, position: number): TimelineEntr
   };
 }
 
-const utf8 = new TextDecoder();
-
 /** An event's data as proto3 canonical JSON text (what timelineEntryOf parses into `data`). */
 export function canonicalDataJson(event: Envelope): string {
   // The union's data is the message of its type; TS cannot follow the correlation.
-  return utf8.decode(encodeJson(eventSchemas[event.type], event.data as never));
+  return encodeJsonText(eventSchemas[event.type], event.data as never);
 }

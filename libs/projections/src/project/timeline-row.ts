@@ -1,7 +1,7 @@
-import { encodeJsonText, eventSchemas, type Envelope } from '@cohort/contracts';
+import type { Envelope } from '@cohort/contracts';
 import { isUnknownEvent, type UnknownEvent } from './feed-item.js';
 import { JsonText, type Row } from './rows.js';
-import { runIdOfEvent, timelineSummary } from '../timeline-summary.js';
+import { canonicalDataJson, runIdOfEvent, timelineSummary } from '../timeline-summary.js';
 
 /**
  * The timeline row of the event at `position`: as timelineEntryOf, with the
@@ -33,12 +33,6 @@ export function timelineRow(position: number, event: Envelope | UnknownEvent, su
     occurred_at: event.occurredAt || null,
     run_id: runIdOfEvent(event),
     summary: summary ?? timelineSummary(event),
-    data: new JsonText(dataJson(event)),
+    data: new JsonText(canonicalDataJson(event)),
   };
-}
-
-/** canonicalDataJson without its round trip through UTF-8 bytes (the same text). */
-function dataJson(event: Envelope): string {
-  // The union's data is the message of its type; TS cannot follow the correlation.
-  return encodeJsonText(eventSchemas[event.type], event.data as never);
 }
