@@ -1,10 +1,10 @@
-import { encodeJsonText, eventSchemas, type Envelope, type TaskEvent } from '@cohort/contracts';
+import type { Envelope, TaskEvent } from '@cohort/contracts';
 import { MissingTaskCreated, findRun } from '@cohort/domain';
 import { isUnknownEvent, type FeedItem } from './feed-item.js';
 import { projectTaskEvent, type CostDelta } from './project-task-event.js';
 import type { ProjectedTask } from './projected-task.js';
 import { JsonText, pullRequestRow, repoRow, runRow, stageVisitRow, taskRow, workspaceRow, type Row } from './rows.js';
-import { runIdOfEvent, timelineSummary } from '../timeline-summary.js';
+import { canonicalDataJson, runIdOfEvent, timelineSummary } from '../timeline-summary.js';
 
 /** Everything one batch writes, table by table, plus what to tell listeners. */
 export interface BatchRows {
@@ -122,7 +122,7 @@ export async function buildBatch(
       occurred_at: event.occurredAt || null,
       run_id: runIdOfEvent(event),
       summary,
-      data: new JsonText(dataJson(event)),
+      data: new JsonText(canonicalDataJson(event)),
     });
   }
 
@@ -163,12 +163,6 @@ export async function buildBatch(
     projected,
     lastPosition,
   };
-}
-
-/** canonicalDataJson without its round trip through UTF-8 bytes (the same text). */
-function dataJson(event: Envelope): string {
-  // The union's data is the message of its type; TS cannot follow the correlation.
-  return encodeJsonText(eventSchemas[event.type], event.data as never);
 }
 
 /**
