@@ -130,6 +130,40 @@ describe('the embedded PostgreSQL', { timeout: 180_000 }, () => {
     expect((await b.query<{ n: string }>('select count(*) as n from orphans')).rows[0]!.n).toBe('1');
   });
 
+  it('takes COPY … FROM STDIN from a client that waits to be asked for rows and from one that sends them at once', async () => {
+    const [copier, other] = [pool(), pool()];
+    await copier.query('create table if not exists copied (id int primary key, doc json not null, note text)');
+    const client = await copier.connect();
+    try {
+      const waiting = await client.query(new CopyIn('COPY copied (id, doc, note) FROM STDIN', ['1\t{"a": [1, 2]}\tfirst\n'], false));
+      expect(waiting).toEqual(['COPY 1']);
+      // Another connection's query meanwhile waits for the whole script instead of landing inside it.
+      const during = other.query<{ n: string }>('select count(*) as n from copied');
+      const script = await client.query(
+        new CopyIn(
+          "BEGIN; COPY copied (id, doc, note) FROM STDIN; COPY copied (id, doc) FROM STDIN; UPDATE copied SET note = 'updated' WHERE id = 2; COMMIT",
+          ['2\t{}\t\\N\n3\t[]\tthree\n', '4\tnull\n'],
+          true,
+        ),
+      );
+      expect(script).toEqual(['BEGIN', 'COPY 2', 'COPY 1', 'UPDATE 1', 'COMMIT']);
+      expect(Number((await during).rows[0]!.n)).toBeOneOf([1, 4]);
+      const bad = client.query(new CopyIn('COPY copied (id, doc) FROM STDIN', ['x\t{}\n'], true));
+      await expect(bad).rejects.toThrow(/invalid input syntax for type integer/);
+      const { rows } = await client.query<{ id: number; doc: unknown; note: string | null }>(
+        'select id, doc, note from copied order by id',
+      );
+      expect(rows).toEqual([
+        { id: 1, doc: { a: [1, 2] }, note: 'first' },
+        { id: 2, doc: {}, note: 'updated' },
+        { id: 3, doc: [], note: 'three' },
+        { id: 4, doc: null, note: null },
+      ]);
+    } finally {
+      client.release();
+    }
+  });
+
   it('refuses a second process on the same directory', async () => {
     await expect(startEmbeddedPostgres(paths, { cwd: repoRoot })).rejects.toThrow(/already serves/);
     expect(await runningEmbeddedPostgres(paths)).toEqual(state);
@@ -161,3 +195,58 @@ describe('the embedded PostgreSQL', { timeout: 180_000 }, () => {
     expect(rows[0]!.n).toBe('100');
   });
 });
+
+/**
+ * A script with COPY … FROM STDIN statements, each given its rows: sent right
+ * behind the query (`pipelined`) or each when the server asks for it, as
+ * most clients do. Resolves with the command tags.
+ */
+class CopyIn implements pg.Submittable {
+  private readonly tags: string[] = [];
+  private next = 0;
+  private settle!: (error: Error | undefined) => void;
+  private readonly settled = new Promise<string[]>((resolve, reject) => {
+    this.settle = (error) => (error ? reject(error) : resolve(this.tags));
+  });
+  private connection!: pg.Connection & { sendCopyFromChunk(chunk: Buffer): void; endCopyFrom(): void };
+
+  constructor(
+    private readonly sql: string,
+    private readonly rows: readonly string[],
+    private readonly pipelined: boolean,
+  ) {}
+
+  then<T>(onFulfilled: (tags: string[]) => T, onRejected?: (error: unknown) => T): Promise<T> {
+    return this.settled.then(onFulfilled, onRejected);
+  }
+
+  submit(connection: pg.Connection): void {
+    this.connection = connection as typeof this.connection;
+    connection.query(this.sql);
+    if (this.pipelined) while (this.next < this.rows.length) this.sendRows();
+  }
+
+  private sendRows(): void {
+    this.connection.sendCopyFromChunk(Buffer.from(this.rows[this.next++]!));
+    this.connection.endCopyFrom();
+  }
+
+  handleCopyInResponse(): void {
+    if (!this.pipelined) this.sendRows();
+  }
+  handleCommandComplete(message: { text: string }): void {
+    this.tags.push(message.text);
+  }
+  // pg hands a server error here and then no ReadyForQuery to this query.
+  handleError(error: Error): void {
+    this.settle(error);
+  }
+  handleReadyForQuery(): void {
+    this.settle(undefined);
+  }
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handleEmptyQuery(): void {}
+  handlePortalSuspended(): void {}
+  handleCopyData(): void {}
+}
