@@ -34,6 +34,7 @@ export async function ensureControlSchema(pool: Pool, base: string): Promise<voi
        live_at timestamptz
      )`,
   );
+  await pool.query(`CREATE SEQUENCE IF NOT EXISTS "${base}".projection_generation_numbers`);
 }
 
 export async function listGenerations(pool: Pool | PoolClient, base: string): Promise<Generation[]> {
@@ -43,19 +44,33 @@ export async function listGenerations(pool: Pool | PoolClient, base: string): Pr
   return result.rows.map((r) => ({ generation: r.generation, schema: r.schema_name, status: r.status }));
 }
 
-/** Creates the schema of a new generation, brings its tables up to date and sets its checkpoint to 0. */
+/**
+ * Creates the schema of a new generation, brings its tables up to date and
+ * sets its checkpoint to 0. Its number is never one given before, even to a
+ * generation since dropped: the migrator remembers which schemas it has set
+ * up, and would take a new schema of an old name for the old one.
+ */
 export async function createGeneration(orm: MikroORM, pool: Pool, base: string, status: GenerationStatus): Promise<Generation> {
-  const next = await pool.query<{ n: number }>(`SELECT coalesce(max(generation), 0) + 1 AS n FROM "${base}".projection_generations`);
-  const generation = next.rows[0]!.n;
+  const numbers = `'"${base}".projection_generation_numbers'`;
+  const next = await pool.query<{ n: string }>(
+    `SELECT setval(${numbers}, greatest(nextval(${numbers}), (SELECT coalesce(max(generation), 0) + 1 FROM "${base}".projection_generations))) AS n`,
+  );
+  const generation = Number(next.rows[0]!.n);
   const schema = generationSchema(base, generation);
-  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await pool.query(`CREATE SCHEMA "${schema}"`);
-  await migrateGeneration(orm, pool, schema);
-  await pool.query(`INSERT INTO "${base}".projection_generations (generation, schema_name, status) VALUES ($1, $2, $3)`, [
-    generation,
-    schema,
-    status,
-  ]);
+  try {
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pool.query(`CREATE SCHEMA "${schema}"`);
+    await migrateGeneration(orm, pool, schema);
+    await pool.query(`INSERT INTO "${base}".projection_generations (generation, schema_name, status) VALUES ($1, $2, $3)`, [
+      generation,
+      schema,
+      status,
+    ]);
+  } catch (error) {
+    // Unlisted, its number is never given again: nothing else would ever drop it.
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    throw error;
+  }
   return { generation, schema, status };
 }
 
