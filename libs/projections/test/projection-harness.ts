@@ -43,6 +43,7 @@ export class ProjectionHarness {
       nc: this.ctx.nc,
       topology: this.ctx.topology,
       databaseUrl: this.db.url,
+      natsServers: [this.ctx.url],
       retryDelayMs: 100,
       maxRetryDelayMs: 500,
       standbyPollMs: 200,

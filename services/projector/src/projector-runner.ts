@@ -25,6 +25,8 @@ export class ProjectorRunner implements OnApplicationBootstrap, OnApplicationShu
     this.projector = new Projector({
       nc,
       topology,
+      // The same servers as the service's connection: a thread of the projector reads the log over its own.
+      natsServers: config.natsUrl.split(','),
       databaseUrl: config.databaseUrl,
       schema: config.schema,
       batchSize: config.batchSize,

@@ -11,7 +11,7 @@ export const RepoEntity = defineEntity({
     forge: p.text(),
     defaultBranch: p.text(),
     ciCommand: p.text(),
-    setupCommands: p.json<string[]>().columnType('jsonb'),
+    setupCommands: p.json<string[]>().columnType('json'),
     autoMerge: p.boolean(),
     approvalRequired: p.boolean(),
     cautious: p.boolean(),
@@ -21,7 +21,7 @@ export const RepoEntity = defineEntity({
     defaultModel: p.text(),
     defaultTemplate: p.text(),
     /** The whole RepoSettings message, for fields the columns do not cover. */
-    settings: p.json<unknown>().columnType('jsonb'),
+    settings: p.json<unknown>().columnType('json'),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
   },

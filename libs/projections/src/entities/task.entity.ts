@@ -15,7 +15,7 @@ export const TaskEntity = defineEntity({
     title: p.text(),
     prompt: p.text(),
     templateId: p.text(),
-    params: p.json<Record<string, string>>().columnType('jsonb'),
+    params: p.json<Record<string, string>>().columnType('json'),
     repoId: p.text().nullable(),
     baseBranch: p.text(),
     agent: p.text(),
@@ -29,7 +29,7 @@ export const TaskEntity = defineEntity({
     sourceKind: p.text(),
     sourceExternalId: p.text(),
     sourceUrl: p.text(),
-    dependsOn: p.json<string[]>().columnType('jsonb'),
+    dependsOn: p.json<string[]>().columnType('json'),
     parentTaskId: p.text().nullable(),
     costUsd: p.double(),
     inputTokens: p.bigint('number'),
@@ -42,6 +42,6 @@ export const TaskEntity = defineEntity({
     version: p.integer(),
     position: p.bigint('number'),
     /** The folded TaskState and projection bookkeeping, evolved incrementally. */
-    folded: p.json<unknown>().columnType('jsonb'),
+    folded: p.json<unknown>().columnType('json'),
   },
 });

@@ -15,6 +15,6 @@ export const TimelineEntryEntity = defineEntity({
     occurredAt: p.datetime().nullable(),
     runId: p.text().nullable(),
     summary: p.text(),
-    data: p.json<unknown>().columnType('jsonb'),
+    data: p.json<unknown>().columnType('json'),
   },
 });

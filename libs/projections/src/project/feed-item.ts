@@ -17,6 +17,8 @@ export interface UnknownEvent {
 export interface FeedItem {
   readonly position: number;
   readonly event: Envelope | UnknownEvent;
+  /** Its timeline row as a line of COPY text (timelineCopyLine) in UTF-8, when the reader made it already. */
+  readonly timeline?: Uint8Array;
 }
 
 export function isUnknownEvent(event: Envelope | UnknownEvent): event is UnknownEvent {

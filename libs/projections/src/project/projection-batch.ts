@@ -1,19 +1,36 @@
 import type { Envelope, TaskEvent } from '@cohort/contracts';
 import { MissingTaskCreated, findRun } from '@cohort/domain';
+import { timelineCopyLine } from '../db/copy-text.js';
 import { isUnknownEvent, type FeedItem } from './feed-item.js';
-import { projectTaskEvent, type CostDelta } from './project-task-event.js';
+import { CostTotals } from './cost-totals.js';
+import { projectTaskEvent } from './project-task-event.js';
 import type { ProjectedTask } from './projected-task.js';
-import { JsonText, pullRequestRow, repoRow, runRow, stageVisitRow, taskRow, workspaceRow, type Row } from './rows.js';
-import { canonicalDataJson, runIdOfEvent, timelineSummary } from '../timeline-summary.js';
+import { pullRequestRow, repoRow, runRow, stageVisitRow, taskRow, workspaceRow, type Row } from './rows.js';
+import { timelineRow } from './timeline-row.js';
+
+/**
+ * Rows of one table keyed by id: `added` ones have no stored row yet (the
+ * entity did not exist before the batch, and entities are never removed from
+ * a task's state), so they are plain inserts; `updated` ones may have one.
+ */
+export interface KeyedRows {
+  readonly added: Row[];
+  readonly updated: Row[];
+}
 
 /** Everything one batch writes, table by table, plus what to tell listeners. */
 export interface BatchRows {
-  readonly tasks: Row[];
-  readonly runs: Row[];
-  readonly workspaces: Row[];
-  readonly pullRequests: Row[];
-  readonly stageVisits: Row[];
-  readonly timeline: Row[];
+  readonly tasks: KeyedRows;
+  readonly runs: KeyedRows;
+  readonly workspaces: KeyedRows;
+  readonly pullRequests: KeyedRows;
+  readonly stageVisits: KeyedRows;
+  /**
+   * Timeline rows as UTF-8 COPY text (timelineCopyLine), in pieces. They are
+   * always added: one per position, and positions are applied once.
+   */
+  readonly timeline: Uint8Array[];
+  /** Spend by day × repo × agent × model, to add to the stored totals (see CostTotals). */
   readonly costs: Row[];
   readonly repos: Row[];
   readonly secretUpserts: Row[];
@@ -54,33 +71,22 @@ export async function buildBatch(
   const before = new Map(tasks);
 
   const dirtyRuns = new Map<string, Set<string>>();
-  const visits = new Map<string, Row>();
-  const timeline: Row[] = [];
-  const costs: Row[] = [];
+  const visits = new Map<string, { readonly row: Row; readonly stored: boolean }>();
+  const timeline: Uint8Array[] = [];
+  const costs = new CostTotals();
   const repos = new Map<string, Row>();
   const secrets = new Map<string, { readonly row: Row; readonly deleted: boolean }>();
   const repoIds = new Set<string>();
   let lastPosition = 0;
 
-  for (const { position, event } of items) {
+  for (const item of items) {
+    const { position, event } = item;
     lastPosition = position;
     if (isUnknownEvent(event)) {
-      timeline.push({
-        position,
-        aggregate_type: event.aggregateType,
-        aggregate_id: event.aggregateId,
-        event_id: event.id,
-        type: event.type,
-        version: event.version,
-        occurred_at: event.occurredAt,
-        run_id: null,
-        summary: `not projected: ${event.reason}`.slice(0, 300),
-        data: event.data ?? null,
-      });
+      appendBytes(timeline, item.timeline ?? Buffer.from(timelineCopyLine(timelineRow(position, event))));
       continue;
     }
-    // As timelineEntryOf, with the data left as the JSON text it is written as.
-    let summary = timelineSummary(event);
+    let failure: string | undefined;
     if (event.aggregateType === 'task') {
       const id = event.aggregateId;
       try {
@@ -90,12 +96,16 @@ export async function buildBatch(
         if (!runs) dirtyRuns.set(id, (runs = new Set()));
         if (effect.runId !== undefined) runs.add(effect.runId);
         for (const runId of effect.workspaceRunIds) runs.add(runId);
-        if (effect.leftVisit)
-          visits.set(`${id}\u0000${effect.leftVisit.seq}`, stageVisitRow(id, effect.leftVisit, effect.leftVisit.leftAt));
-        if (effect.cost) addCost(costs, effect.next.state.spec.repoId, effect.cost);
+        const left = effect.leftVisit;
+        if (left) {
+          // Stored already if it was the task's visit when the batch started.
+          const stored = left.seq <= (before.get(id)?.visit.seq ?? 0);
+          visits.set(`${id}\u0000${left.seq}`, { row: stageVisitRow(id, left, left.leftAt), stored });
+        }
+        if (effect.cost) costs.add(effect.next.state.spec.repoId, effect.cost);
       } catch (error) {
         if (!(error instanceof MissingTaskCreated)) throw error;
-        summary = `not projected: ${error.message}`;
+        failure = `not projected: ${error.message}`;
       }
     } else if (event.type === 'RepoRegistered' || event.type === 'RepoUpdated') {
       const id = event.data.repoId || event.aggregateId;
@@ -112,49 +122,48 @@ export async function buildBatch(
         deleted: event.type === 'SecretDeleted',
       });
     }
-    timeline.push({
-      position,
-      aggregate_type: event.aggregateType,
-      aggregate_id: event.aggregateId,
-      event_id: event.id,
-      type: event.type,
-      version: event.version,
-      occurred_at: event.occurredAt || null,
-      run_id: runIdOfEvent(event),
-      summary,
-      data: new JsonText(canonicalDataJson(event)),
-    });
+    appendBytes(
+      timeline,
+      failure === undefined && item.timeline !== undefined
+        ? item.timeline
+        : Buffer.from(timelineCopyLine(timelineRow(position, event, failure))),
+    );
   }
 
-  const taskRows: Row[] = [];
-  const runRows: Row[] = [];
-  const workspaceRows: Row[] = [];
-  const prRows: Row[] = [];
+  const taskRows = keyedRows();
+  const runRows = keyedRows();
+  const workspaceRows = keyedRows();
+  const prRows = keyedRows();
+  const visitRows = keyedRows();
   const projected = new Map<string, ProjectedTask>();
   for (const [id, runIds] of dirtyRuns) {
     const task = tasks.get(id);
     if (task === undefined) continue;
+    // The task as stored before the batch: what it held then has rows already.
+    const prior = before.get(id);
     projected.set(id, task);
-    taskRows.push(taskRow(task));
+    (prior ? taskRows.updated : taskRows.added).push(taskRow(task));
     // A visit still open since before the batch is stored as it is: it was written with the state that opened it.
-    if (before.get(id)?.visit !== task.visit) visits.set(`${id}\u0000${task.visit.seq}`, stageVisitRow(id, task.visit, null));
+    if (prior?.visit !== task.visit)
+      visits.set(`${id}\u0000${task.visit.seq}`, { row: stageVisitRow(id, task.visit, null), stored: false });
     const pr = pullRequestRow(task);
-    if (pr) prRows.push(pr);
+    if (pr) (prior?.state.pr ? prRows.updated : prRows.added).push(pr);
     for (const runId of runIds) {
       const run = findRun(task.state, runId);
-      if (run) runRows.push(runRow(task, run));
+      if (run) (prior && findRun(prior.state, runId) ? runRows.updated : runRows.added).push(runRow(task, run));
       const workspace = workspaceRow(task, runId);
-      if (workspace) workspaceRows.push(workspace);
+      if (workspace) (prior?.workspaces[runId] ? workspaceRows.updated : workspaceRows.added).push(workspace);
     }
   }
+  for (const { row, stored } of visits.values()) (stored ? visitRows.updated : visitRows.added).push(row);
   return {
     tasks: taskRows,
     runs: runRows,
     workspaces: workspaceRows,
     pullRequests: prRows,
-    stageVisits: [...visits.values()],
+    stageVisits: visitRows,
     timeline,
-    costs,
+    costs: costs.rows(),
     repos: [...repos.values()],
     secretUpserts: [...secrets.values()].filter((s) => !s.deleted).map((s) => s.row),
     secretDeletes: [...secrets.values()].filter((s) => s.deleted).map((s) => s.row),
@@ -165,20 +174,16 @@ export async function buildBatch(
   };
 }
 
-/**
- * One row per delta: the SQL sums them as numeric, so the totals do not depend
- * on how events were grouped into batches (a rebuild must equal the live run).
- */
-function addCost(costs: Row[], repoId: string, delta: CostDelta): void {
-  costs.push({
-    day: delta.day,
-    repo_id: repoId,
-    agent: delta.agent,
-    model: delta.model,
-    cost_usd: delta.costUsd,
-    input_tokens: delta.inputTokens,
-    cached_input_tokens: delta.cachedInputTokens,
-    output_tokens: delta.outputTokens,
-    runs: delta.runs,
-  });
+/** Appends bytes, as one piece with the last when they follow it in memory (lines a reader packed together). */
+function appendBytes(pieces: Uint8Array[], bytes: Uint8Array): void {
+  const last = pieces.at(-1);
+  if (last !== undefined && last.buffer === bytes.buffer && last.byteOffset + last.length === bytes.byteOffset) {
+    pieces[pieces.length - 1] = new Uint8Array(last.buffer, last.byteOffset, last.length + bytes.length);
+  } else {
+    pieces.push(bytes);
+  }
+}
+
+function keyedRows(): { added: Row[]; updated: Row[] } {
+  return { added: [], updated: [] };
 }

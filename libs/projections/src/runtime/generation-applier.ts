@@ -1,16 +1,29 @@
 import type { Pool } from 'pg';
-import { inTransaction, readCheckpoint } from '../db/generations.js';
-import { writeBatch } from '../db/write-batch.js';
+import { ByteWriter } from '../db/byte-writer.js';
+import { readCheckpoint } from '../db/generations.js';
+import type { SqlScript } from '../db/sql-script.js';
+import { encodeBatch, writeBatch } from '../db/write-batch.js';
 import type { FeedItem } from '../project/feed-item.js';
 import type { ProjectedTask } from '../project/projected-task.js';
-import { buildBatch, type BatchRows } from '../project/projection-batch.js';
+import { buildBatch } from '../project/projection-batch.js';
 import { TaskCache } from './task-cache.js';
 
-/** A batch built and not yet written: see GenerationApplier.prepare. */
-export interface PreparedBatch {
+/** What a batch changed, for listeners. */
+export interface AppliedBatch {
+  readonly taskIds: readonly string[];
+  readonly repoIds: readonly string[];
+  readonly lastPosition: number;
+}
+
+/** A batch built and encoded, not yet written: see GenerationApplier.prepare. */
+export interface PreparedBatch extends AppliedBatch {
   /** The checkpoint the batch continues from. */
   readonly from: number;
-  readonly rows: BatchRows;
+  /** The folded tasks after the batch, for the cache once it is committed. */
+  readonly projected: ReadonlyMap<string, ProjectedTask>;
+  readonly script: SqlScript;
+  /** Holds the script's rows until it is written. */
+  readonly bytes: ByteWriter;
 }
 
 /**
@@ -28,6 +41,11 @@ export class GenerationApplier {
   private readonly cache: TaskCache;
   /** States of batches built but not yet committed, newest first in lookups. */
   private readonly pending = new Map<string, ProjectedTask>();
+  /**
+   * Buffers batches' rows are encoded into, reused: one for the batch being
+   * written and one for the batch being built, as a rule.
+   */
+  private readonly spareBytes: ByteWriter[] = [];
 
   constructor(
     private readonly pool: Pool,
@@ -58,17 +76,19 @@ export class GenerationApplier {
   }
 
   /** Applies the items past the checkpoint; returns what was written, or undefined when nothing was new. */
-  async apply(items: readonly FeedItem[]): Promise<BatchRows | undefined> {
+  async apply(items: readonly FeedItem[]): Promise<AppliedBatch | undefined> {
     const batch = await this.prepare(items);
     if (batch === undefined) return undefined;
     await this.commit(batch);
-    return batch.rows;
+    return batch;
   }
 
   /**
-   * Builds the rows of the items past the batches built so far, without
-   * writing them; undefined when nothing is new. Tasks come from batches not
-   * yet committed, then the cache, then their stored rows.
+   * Builds the rows of the items past the batches built so far and encodes
+   * them, without writing them; undefined when nothing is new. Tasks come
+   * from batches not yet committed, then the cache, then their stored rows.
+   * Encoding here, not when written, lets the rows die young: the GC copies
+   * what outlives a collection, and a batch waits a while to be written.
    */
   async prepare(items: readonly FeedItem[]): Promise<PreparedBatch | undefined> {
     const from = this.preparedTo;
@@ -88,7 +108,18 @@ export class GenerationApplier {
     );
     for (const [id, task] of rows.projected) this.pending.set(id, task);
     this.preparedTo = rows.lastPosition;
-    return { from, rows };
+    const bytes = this.spareBytes.pop() ?? new ByteWriter(1024 * 1024);
+    bytes.reset();
+    const script = encodeBatch(this.schema, rows, bytes);
+    return {
+      from,
+      taskIds: rows.taskIds,
+      repoIds: rows.repoIds,
+      lastPosition: rows.lastPosition,
+      projected: rows.projected,
+      script,
+      bytes,
+    };
   }
 
   /** Writes a prepared batch and its checkpoint in one transaction. Batches must be committed in the order they were prepared. */
@@ -99,25 +130,21 @@ export class GenerationApplier {
       );
     }
     try {
-      await inTransaction(
-        this.pool,
-        async (client) => {
-          await writeBatch(client, this.schema, batch.rows, batch.from);
-        },
-        this.durable ? undefined : 'SET LOCAL synchronous_commit = off',
-      );
+      await writeBatch(this.pool, this.schema, batch.script, batch.from, batch.lastPosition, { durable: this.durable });
     } catch (error) {
       // Whatever was built on this batch is void: the next batch starts again from the checkpoint.
       this.pending.clear();
       this.preparedTo = this.position;
       throw error;
     }
+    // Written: Postgres has read every row, so the buffer can take another batch's.
+    this.spareBytes.push(batch.bytes);
     // Only committed states reach the cache.
-    for (const [id, task] of batch.rows.projected) {
+    for (const [id, task] of batch.projected) {
       this.cache.set(id, task);
       if (this.pending.get(id) === task) this.pending.delete(id);
     }
-    this.position = batch.rows.lastPosition;
+    this.position = batch.lastPosition;
   }
 
   /** Moves the checkpoint without events, when the log has none between here and `position`. */

@@ -53,6 +53,7 @@ describe('Projector faults', () => {
       data: { '@type': 'type.googleapis.com/cohort.v2.TaskTeleported', to: 'mars' },
     };
     await js.publish(h.ctx.topology.event('task', 't0'), JSON.stringify(foreign));
+    await js.publish(h.ctx.topology.event('task', 't0'), 'not JSON at all');
     const last = await h.append(...histories(1, 1));
     await h.startProjector();
     await h.waitForCheckpoint(last);
@@ -60,6 +61,9 @@ describe('Projector faults', () => {
     const unknown = timeline.find((r) => r.type === 'TaskTeleported')!;
     expect(unknown.summary).toMatch(/^not projected: unknown event type/);
     expect(unknown.data).toEqual(foreign.data);
+    const garbled = timeline.find((r) => r.type === 'Unknown')!;
+    expect(garbled).toMatchObject({ aggregate_id: 't0', data: null });
+    expect(garbled.summary).toMatch(/^not projected: /);
     expect((await h.rows('tasks', 'id')).map((t) => t.id)).toEqual(['t0', 't1']);
   });
 

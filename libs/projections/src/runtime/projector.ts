@@ -16,11 +16,11 @@ import {
   type Generation,
 } from '../db/generations.js';
 import { createIndexes, dropSecondaryIndexes } from '../db/secondary-indexes.js';
-import type { BatchRows } from '../project/projection-batch.js';
 import { EventFeed } from './event-feed.js';
-import { GenerationApplier } from './generation-applier.js';
+import { GenerationApplier, type AppliedBatch } from './generation-applier.js';
 import { LeaderLock } from './leader-lock.js';
 import { Mutex } from './mutex.js';
+import { ReaderThread } from './reader-thread.js';
 
 export interface ProjectorLogger {
   log(message: string, context?: string): void;
@@ -31,6 +31,12 @@ export interface ProjectorLogger {
 export interface ProjectorOptions {
   readonly nc: NatsConnection;
   readonly topology: Topology;
+  /**
+   * NATS servers for a thread that reads and decodes the events stream over a
+   * connection of its own, so this thread only folds and writes (a rebuild
+   * then uses a second core). Without them, events are read through `nc` here.
+   */
+  readonly natsServers?: readonly string[];
   /** Postgres holding the projections. */
   readonly databaseUrl: string;
   /**
@@ -136,6 +142,7 @@ export class Projector {
   private readonly catchUpBatchSize: number;
   private readonly cacheSize: number;
   private readonly log: ProjectorLogger;
+  private readonly readerThread: ReaderThread | undefined;
   private orm: MikroORM | undefined;
   private pool: Pool | undefined;
   private loop: Promise<void> | undefined;
@@ -153,6 +160,7 @@ export class Projector {
     this.catchUpBatchSize = Math.max(this.batchSize, options.catchUpBatchSize ?? 5000);
     this.cacheSize = options.cacheSize ?? 10_000;
     this.log = options.logger ?? NOOP_LOGGER;
+    this.readerThread = options.natsServers?.length ? new ReaderThread({ servers: options.natsServers }) : undefined;
   }
 
   /** Starts projecting in the background; resolves once the database connection is set up. */
@@ -164,6 +172,8 @@ export class Projector {
       log: (message) => this.log.log(message, 'Migrations'),
     });
     this.pool = await this.orm.em.getConnection().getNativeClient();
+    // Started now, not at the first feed: it takes a while, and a rebuild should not wait for it.
+    this.readerThread?.start();
     this.loop = this.run();
   }
 
@@ -171,6 +181,7 @@ export class Projector {
     this.stopping = true;
     this.stopController.abort();
     await this.loop;
+    await this.readerThread?.stop();
     await this.orm?.close(true);
   }
 
@@ -200,14 +211,23 @@ export class Projector {
     const term = this.term;
     if (term === undefined || term.ended) throw new RebuildUnavailable('this projector is not the active one; ask again shortly');
     if (term.rebuild) return { generation: term.rebuild.generation.generation, done: term.rebuild.done };
-    const generation = await createGeneration(this.orm!, this.pool!, this.base, 'building');
+    // Reading starts now: with a reading thread, the first batches are decoded while the generation is made.
+    const feed = this.rebuildFeed();
+    let generation: Generation;
+    try {
+      generation = await createGeneration(this.orm!, this.pool!, this.base, 'building');
+    } catch (error) {
+      await feed.close().catch(() => undefined);
+      throw error;
+    }
     if (term.rebuild) {
+      await feed.close().catch(() => undefined);
       await dropGeneration(this.pool!, this.base, generation);
       const current = term.rebuild as Rebuild;
       return { generation: current.generation.generation, done: current.done };
     }
     this.log.log(`rebuilding the projections into ${generation.schema}`, 'Rebuild');
-    const done = this.runRebuild(term, generation).finally(() => {
+    const done = this.runRebuild(term, generation, feed).finally(() => {
       term.rebuild = undefined;
     });
     term.rebuild = { generation, done };
@@ -272,6 +292,7 @@ export class Projector {
         topology: this.options.topology,
         fromPosition: from,
         bufferSize: this.catchUpBatchSize * 2,
+        thread: this.readerThread,
       });
       while (!this.stopping) {
         if (lock.lost) throw new Error(`lost the projector lock: ${lock.lost}`);
@@ -324,34 +345,43 @@ export class Projector {
     return live;
   }
 
-  private async runRebuild(term: Term, generation: Generation): Promise<void> {
-    const pool = this.pool!;
-    // Nobody reads a generation before the switch, so its batches need not wait for the disk: a crash
-    // loses rows and checkpoint together and the rebuild starts over. The switch itself is durable.
-    const builder = new GenerationApplier(pool, generation.schema, this.cacheSize, false);
-    const feed = new EventFeed({
+  /** The whole log, from its first event, for a rebuild. */
+  private rebuildFeed(): EventFeed {
+    return new EventFeed({
       nc: this.options.nc,
       topology: this.options.topology,
       fromPosition: 0,
       bufferSize: this.catchUpBatchSize * 2,
+      thread: this.readerThread,
     });
+  }
+
+  private async runRebuild(term: Term, generation: Generation, feed: EventFeed): Promise<void> {
+    const pool = this.pool!;
+    // Nobody reads a generation before the switch, so its batches need not wait for the disk: a crash
+    // loses rows and checkpoint together and the rebuild starts over. The switch itself is durable.
+    const builder = new GenerationApplier(pool, generation.schema, this.cacheSize, false);
     const started = Date.now();
     let switched = false;
     let retired: Generation | undefined;
-    // The batch being written while the next one is built: one commit at a time, in order.
-    let writing: Promise<void> | undefined;
+    let deferredIndexes: string[] = [];
+    // The batch being written while the next one is built: one commit at a time, in order. First the
+    // secondary indexes are dropped, while the first batch is built.
+    let writing: Promise<void> | undefined = dropSecondaryIndexes(pool, generation.schema).then((dropped) => {
+      deferredIndexes = dropped;
+    });
+    writing.catch(() => undefined);
     const written = async () => {
       const commit = writing;
       writing = undefined;
       await commit;
     };
     try {
-      let deferredIndexes = await dropSecondaryIndexes(pool, generation.schema);
       while (!switched) {
         if (term.ended || this.stopping) throw new Error('the projector stopped being active before the rebuild finished');
         const target = term.live.checkpoint;
-        const next = feed.peek();
-        const caughtUp = builder.prepared >= target || (next !== undefined && next.position > target);
+        const next = feed.nextPosition();
+        const caughtUp = builder.prepared >= target || (next !== undefined && next > target);
         if (caughtUp) await written();
         if (caughtUp && deferredIndexes.length > 0) {
           // Outside the live projector's lock, which would otherwise wait for the index builds;
@@ -364,8 +394,8 @@ export class Projector {
           switched = await term.mutex.run(async () => {
             // Under the live projector's lock: its checkpoint cannot move while we compare and switch.
             const live = term.live.checkpoint;
-            const upcoming = feed.peek();
-            if (builder.checkpoint < live && (upcoming === undefined || upcoming.position <= live)) return false;
+            const upcoming = feed.nextPosition();
+            if (builder.checkpoint < live && (upcoming === undefined || upcoming <= live)) return false;
             await builder.advanceTo(live);
             retired = await this.switchTo(term, builder, generation);
             return true;
@@ -424,7 +454,7 @@ export class Projector {
     return old;
   }
 
-  private notify(rows: Pick<BatchRows, 'taskIds' | 'repoIds'> & { readonly position?: number; readonly lastPosition?: number }): void {
+  private notify(rows: Pick<AppliedBatch, 'taskIds' | 'repoIds'> & { readonly position?: number; readonly lastPosition?: number }): void {
     const notification: ProjectedNotification = {
       position: rows.lastPosition ?? rows.position ?? 0,
       taskIds: rows.taskIds,

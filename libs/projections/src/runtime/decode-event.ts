@@ -1,0 +1,37 @@
+import { decodeEnvelope } from '@cohort/contracts';
+import type { FeedItem, UnknownEvent } from '../project/feed-item.js';
+
+/**
+ * A message of the events stream as the projector takes it: the decoded
+ * event or, when it cannot be decoded, an UnknownEvent, so the feed never
+ * stops at it. The subject (asked for only then) still says which aggregate
+ * it was about.
+ */
+export function decodeEvent(data: Uint8Array, subject: () => string): FeedItem['event'] {
+  const decoded = decodeEnvelope(data);
+  return decoded.ok ? decoded.value : unknownEvent(data, subject(), decoded.error.message);
+}
+
+function unknownEvent(data: Uint8Array, subject: string, reason: string): UnknownEvent {
+  let raw: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(data));
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) raw = parsed as Record<string, unknown>;
+  } catch {
+    // Not JSON at all: the subject still says which aggregate it was about.
+  }
+  const tokens = subject.split('.');
+  const text = (value: unknown, fallback: string) => (typeof value === 'string' && value !== '' ? value : fallback);
+  const occurredAt = typeof raw.occurredAt === 'string' && !Number.isNaN(Date.parse(raw.occurredAt)) ? raw.occurredAt : null;
+  return {
+    unknown: true,
+    type: text(raw.type, 'Unknown'),
+    id: text(raw.id, ''),
+    aggregateType: text(raw.aggregateType, tokens[2] ?? ''),
+    aggregateId: text(raw.aggregateId, tokens[3] ?? ''),
+    version: typeof raw.version === 'number' && Number.isInteger(raw.version) ? raw.version : 0,
+    occurredAt,
+    data: raw.data ?? null,
+    reason,
+  };
+}
