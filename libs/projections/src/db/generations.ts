@@ -1,5 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Pool, PoolClient } from 'pg';
+import { CURRENT_SCHEMA } from '../migrations/current-schema.js';
+import { PROJECTION_MIGRATIONS } from '../migrations/index.js';
+import { dropSecondaryIndexes } from './secondary-indexes.js';
 import { GENERATION_TABLES } from './table-columns.js';
 
 export type GenerationStatus = 'building' | 'live';
@@ -44,34 +47,91 @@ export async function listGenerations(pool: Pool | PoolClient, base: string): Pr
   return result.rows.map((r) => ({ generation: r.generation, schema: r.schema_name, status: r.status }));
 }
 
+/** Creates a new generation with all its indexes: see reserveGeneration and setUpGeneration. */
+export async function createGeneration(orm: MikroORM, pool: Pool, base: string, status: GenerationStatus): Promise<Generation> {
+  const generation = await reserveGeneration(pool, base, status);
+  await setUpGeneration(orm, pool, base, generation, { deferIndexes: false, durable: true });
+  return generation;
+}
+
 /**
- * Creates the schema of a new generation, brings its tables up to date and
- * sets its checkpoint to 0. Its number is never one given before, even to a
+ * Gives a new generation its number, one round trip; nothing exists of it
+ * until setUpGeneration. The number is never one given before, even to a
  * generation since dropped: the migrator remembers which schemas it has set
  * up, and would take a new schema of an old name for the old one.
  */
-export async function createGeneration(orm: MikroORM, pool: Pool, base: string, status: GenerationStatus): Promise<Generation> {
+export async function reserveGeneration(pool: Pool, base: string, status: GenerationStatus): Promise<Generation> {
   const numbers = `'"${base}".projection_generation_numbers'`;
   const next = await pool.query<{ n: string }>(
     `SELECT setval(${numbers}, greatest(nextval(${numbers}), (SELECT coalesce(max(generation), 0) + 1 FROM "${base}".projection_generations))) AS n`,
   );
   const generation = Number(next.rows[0]!.n);
-  const schema = generationSchema(base, generation);
+  return { generation, schema: generationSchema(base, generation), status };
+}
+
+export interface SetUpOptions {
+  /** Leave out the secondary indexes, for the caller to make once the tables are full (see createIndexes). */
+  readonly deferIndexes: boolean;
+  /** Whether the commit waits for the disk: not needed for a generation nobody reads yet. */
+  readonly durable: boolean;
+}
+
+/**
+ * Makes a reserved generation's schema and tables in one round trip (see
+ * CURRENT_SCHEMA), sets its checkpoint to 0 and lists it, all in one
+ * transaction; migrations newer than CURRENT_SCHEMA are then run the slow
+ * way. Returns the secondary indexes left to make when they are deferred.
+ */
+export async function setUpGeneration(
+  orm: MikroORM,
+  pool: Pool,
+  base: string,
+  { generation, schema, status }: Generation,
+  options: SetUpOptions,
+): Promise<string[]> {
+  // With migrations newer than CURRENT_SCHEMA, the indexes are made first: those migrations may change them.
+  const behind = PROJECTION_MIGRATIONS.some(({ name }) => !CURRENT_SCHEMA.migrations.includes(name));
+  const deferNow = options.deferIndexes && !behind;
+  const statements = [
+    // A multi-statement query is one transaction: all of it is made, or none.
+    ...(options.durable ? [] : [`SELECT set_config('synchronous_commit', 'off', true)`]),
+    `DROP SCHEMA IF EXISTS "${schema}" CASCADE`,
+    `CREATE SCHEMA "${schema}"`,
+    ...CURRENT_SCHEMA.tables(schema),
+    ...(deferNow ? [] : CURRENT_SCHEMA.secondaryIndexes(schema)),
+    `INSERT INTO "${schema}".mikro_orm_migrations (name) VALUES ${CURRENT_SCHEMA.migrations.map((name) => `('${name}')`).join(', ')}`,
+    `INSERT INTO "${schema}".projection_checkpoint (id, position, updated_at) VALUES ('live', 0, now())`,
+    `INSERT INTO "${base}".projection_generations (generation, schema_name, status) VALUES (${generation}, '${schema}', '${status}')`,
+  ];
+  await pool.query(statements.join(';\n'));
+  if (!behind) return deferNow ? CURRENT_SCHEMA.secondaryIndexes(schema) : [];
   try {
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pool.query(`CREATE SCHEMA "${schema}"`);
     await migrateGeneration(orm, pool, schema);
-    await pool.query(`INSERT INTO "${base}".projection_generations (generation, schema_name, status) VALUES ($1, $2, $3)`, [
-      generation,
-      schema,
-      status,
-    ]);
+    return options.deferIndexes ? await dropSecondaryIndexes(pool, schema) : [];
   } catch (error) {
-    // Unlisted, its number is never given again: nothing else would ever drop it.
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    // Listed already: dropped here rather than left for the next start to find.
+    await dropGeneration(pool, base, { generation, schema, status }).catch(() => undefined);
     throw error;
   }
-  return { generation, schema, status };
+}
+
+/**
+ * Brings the live generation up to date. Readers' views depend on its
+ * columns, and Postgres will not change the type of a column a view uses, so
+ * when a migration is pending the views are dropped first; the caller points
+ * them at the generation again (see pointViewsAt). Readers get errors only in
+ * between, and only when there was a migration to run.
+ */
+export async function migrateLiveGeneration(orm: MikroORM, pool: Pool, base: string, schema: string): Promise<void> {
+  const executed = await pool
+    .query<{ name: string }>(`SELECT name FROM "${schema}".mikro_orm_migrations`)
+    .then((r) => new Set(r.rows.map((row) => row.name)))
+    .catch(() => new Set<string>());
+  if (PROJECTION_MIGRATIONS.every(({ name }) => executed.has(name))) return;
+  await inTransaction(pool, async (client) => {
+    for (const table of GENERATION_TABLES) await client.query(`DROP VIEW IF EXISTS "${base}"."${table}"`);
+  });
+  await migrateGeneration(orm, pool, schema);
 }
 
 /** Runs pending migrations in one generation's schema; a no-op when it is up to date. */

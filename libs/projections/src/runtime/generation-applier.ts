@@ -53,6 +53,12 @@ export class GenerationApplier {
     cacheSize: number,
     /** Whether a commit waits for the disk; off only while nobody reads this generation. */
     public durable = true,
+    /**
+     * Settles once the generation's tables exist: batches can be built before
+     * (a rebuild folds its first events while the tables are made), but
+     * nothing is read from or written to them until then.
+     */
+    private readonly tablesReady: Promise<void> = Promise.resolve(),
   ) {
     this.cache = new TaskCache(cacheSize);
   }
@@ -99,6 +105,7 @@ export class GenerationApplier {
       (id) => this.pending.get(id) ?? this.cache.get(id),
       async (ids) => {
         // A task missing here is in no uncommitted batch, so its stored row is its latest state.
+        await this.tablesReady;
         const result = await this.pool.query<{ id: string; folded: ProjectedTask }>(
           `SELECT id, folded FROM "${this.schema}".tasks WHERE id = ANY($1::text[])`,
           [ids],
@@ -130,6 +137,7 @@ export class GenerationApplier {
       );
     }
     try {
+      await this.tablesReady;
       await writeBatch(this.pool, this.schema, batch.script, batch.from, batch.lastPosition, { durable: this.durable });
     } catch (error) {
       // Whatever was built on this batch is void: the next batch starts again from the checkpoint.
@@ -151,6 +159,7 @@ export class GenerationApplier {
   async advanceTo(position: number): Promise<void> {
     if (position <= this.position) return;
     if (this.preparedTo !== this.position) throw new Error(`${this.schema} has batches not yet committed; commit them first`);
+    await this.tablesReady;
     await this.pool.query(`UPDATE "${this.schema}".projection_checkpoint SET position = $1, updated_at = now() WHERE id = 'live'`, [
       position,
     ]);

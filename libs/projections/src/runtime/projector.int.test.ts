@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fold, stageOf } from '@cohort/domain';
 import { waitFor } from '@cohort/testing';
+import { inTransaction, pointViewsAt } from '../db/generations.js';
 import { ProjectionHarness } from '../../test/projection-harness.js';
 import { LIFECYCLES, repoHistory, secretHistory, taskHistory, ticker } from '../../test/sample-lifecycles.js';
 
@@ -46,5 +47,37 @@ describe('Projector', () => {
       20_000,
     );
     expect(await h.checkpoint()).toBe(0);
+  });
+
+  it('brings a live generation from before a migration up to date at start, though readers have views on it', async () => {
+    const at = ticker(new Date('2026-03-03T10:00:00Z'));
+    const first = await h.append(taskHistory('before', 'acme-web', 'merged', at));
+    const earlier = await h.startProjector();
+    await h.waitForCheckpoint(first);
+    await h.stopProjector(earlier);
+    // The generation as a release before the json documents left it, with the views pointing at it.
+    const live = `${h.schema}_g1`;
+    await inTransaction(h.pool, async (client) => {
+      await client.query(`DROP VIEW "${h.schema}".tasks, "${h.schema}".task_timeline`);
+      await client.query(`ALTER TABLE "${live}".tasks ALTER COLUMN folded TYPE jsonb, ALTER COLUMN params TYPE jsonb`);
+      await client.query(`ALTER TABLE "${live}".task_timeline ALTER COLUMN data TYPE jsonb`);
+      await client.query(`DELETE FROM "${live}".mikro_orm_migrations WHERE name = 'Migration20261121020000_json_documents'`);
+      await pointViewsAt(client, h.schema, live);
+    });
+    const later = await h.append(taskHistory('after', 'acme-web', 'merged', at));
+    const projector = await h.startProjector();
+    await h.waitForCheckpoint(later);
+    expect(projector.status().lastError).toBeUndefined();
+    const types = await h.pool.query(
+      `SELECT table_name, column_name, data_type FROM information_schema.columns
+        WHERE table_schema = $1 AND column_name IN ('folded', 'params', 'data') ORDER BY 1, 2`,
+      [h.schema],
+    );
+    expect(types.rows.map((r) => `${r.table_name}.${r.column_name} ${r.data_type}`)).toEqual([
+      'task_timeline.data json',
+      'tasks.folded json',
+      'tasks.params json',
+    ]);
+    expect((await h.rows<{ id: string }>('tasks', 'id')).map((t) => t.id)).toEqual(['after', 'before']);
   });
 });

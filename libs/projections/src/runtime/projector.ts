@@ -11,11 +11,13 @@ import {
   ensureControlSchema,
   inTransaction,
   listGenerations,
-  migrateGeneration,
+  migrateLiveGeneration,
   pointViewsAt,
+  reserveGeneration,
+  setUpGeneration,
   type Generation,
 } from '../db/generations.js';
-import { createIndexes, dropSecondaryIndexes } from '../db/secondary-indexes.js';
+import { createIndexes } from '../db/secondary-indexes.js';
 import { EventFeed } from './event-feed.js';
 import { GenerationApplier, type AppliedBatch } from './generation-applier.js';
 import { LeaderLock } from './leader-lock.js';
@@ -215,14 +217,14 @@ export class Projector {
     const feed = this.rebuildFeed();
     let generation: Generation;
     try {
-      generation = await createGeneration(this.orm!, this.pool!, this.base, 'building');
+      generation = await reserveGeneration(this.pool!, this.base, 'building');
     } catch (error) {
       await feed.close().catch(() => undefined);
       throw error;
     }
     if (term.rebuild) {
+      // Another call got here first; the number reserved is simply never used.
       await feed.close().catch(() => undefined);
-      await dropGeneration(this.pool!, this.base, generation);
       const current = term.rebuild as Rebuild;
       return { generation: current.generation.generation, done: current.done };
     }
@@ -333,7 +335,7 @@ export class Projector {
       live = await createGeneration(this.orm!, pool, this.base, 'live');
       this.log.log(`created ${live.schema}`, 'Projector');
     } else {
-      await migrateGeneration(this.orm!, pool, live.schema);
+      await migrateLiveGeneration(this.orm!, pool, this.base, live.schema);
     }
     const schema = live.schema;
     await inTransaction(pool, async (client) => {
@@ -358,17 +360,23 @@ export class Projector {
 
   private async runRebuild(term: Term, generation: Generation, feed: EventFeed): Promise<void> {
     const pool = this.pool!;
+    const started = performance.now();
+    // Milliseconds from the start to each step, for the log line at the end.
+    const steps: Record<string, number> = {};
+    const step = (name: string) => (steps[name] ??= Math.round(performance.now() - started));
+    // The tables are made, without their secondary indexes, while the first batches are built.
+    const setUp = setUpGeneration(this.orm!, pool, this.base, generation, { deferIndexes: true, durable: false });
+    const tablesReady = setUp.then(() => void step('tables'));
+    tablesReady.catch(() => undefined);
     // Nobody reads a generation before the switch, so its batches need not wait for the disk: a crash
     // loses rows and checkpoint together and the rebuild starts over. The switch itself is durable.
-    const builder = new GenerationApplier(pool, generation.schema, this.cacheSize, false);
-    const started = Date.now();
+    const builder = new GenerationApplier(pool, generation.schema, this.cacheSize, false, tablesReady);
     let switched = false;
     let retired: Generation | undefined;
     let deferredIndexes: string[] = [];
-    // The batch being written while the next one is built: one commit at a time, in order. First the
-    // secondary indexes are dropped, while the first batch is built.
-    let writing: Promise<void> | undefined = dropSecondaryIndexes(pool, generation.schema).then((dropped) => {
-      deferredIndexes = dropped;
+    // The batch being written while the next one is built: one commit at a time, in order.
+    let writing: Promise<void> | undefined = setUp.then((deferred) => {
+      deferredIndexes = deferred;
     });
     writing.catch(() => undefined);
     const written = async () => {
@@ -386,7 +394,9 @@ export class Projector {
         if (caughtUp && deferredIndexes.length > 0) {
           // Outside the live projector's lock, which would otherwise wait for the index builds;
           // the events appended meanwhile are applied with the indexes in place.
+          step('caught up');
           await createIndexes(pool, deferredIndexes);
+          step('indexed');
           deferredIndexes = [];
           continue;
         }
@@ -398,6 +408,7 @@ export class Projector {
             if (builder.checkpoint < live && (upcoming === undefined || upcoming <= live)) return false;
             await builder.advanceTo(live);
             retired = await this.switchTo(term, builder, generation);
+            step('switched');
             return true;
           });
           if (switched) break;
@@ -413,13 +424,15 @@ export class Projector {
         const batch = await builder.prepare(items);
         await written();
         if (batch) {
-          writing = builder.commit(batch);
+          step('first batch built');
+          writing = builder.commit(batch).then(() => void step('first batch written'));
           // Awaited before the next commit; handled here so a failure while the next batch is built is not "unhandled".
           writing.catch(() => undefined);
         }
       }
     } finally {
       await writing?.catch(() => undefined);
+      await tablesReady.catch(() => undefined);
       await feed.close().catch(() => undefined);
       if (!switched) await dropGeneration(pool, this.base, generation).catch(() => undefined);
     }
@@ -431,7 +444,10 @@ export class Projector {
       );
     }
     this.log.log(
-      `rebuilt ${generation.schema} up to position ${builder.checkpoint} in ${Date.now() - started} ms and switched readers to it`,
+      `rebuilt ${generation.schema} up to position ${builder.checkpoint} in ${Math.round(performance.now() - started)} ms and switched readers to it ` +
+        `(ms from the start: ${Object.entries(steps)
+          .map(([name, ms]) => `${name} ${ms}`)
+          .join(', ')})`,
       'Rebuild',
     );
   }
