@@ -32,7 +32,6 @@ export const COLUMNS = {
     completed_at: 'timestamptz',
     version: 'int',
     position: 'bigint',
-    folded: 'json',
   },
   runs: {
     id: 'text',

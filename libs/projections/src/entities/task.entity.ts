@@ -41,7 +41,5 @@ export const TaskEntity = defineEntity({
     completedAt: p.datetime().nullable(),
     version: p.integer(),
     position: p.bigint('number'),
-    /** The folded TaskState and projection bookkeeping, evolved incrementally. */
-    folded: p.json<unknown>().columnType('json'),
   },
 });

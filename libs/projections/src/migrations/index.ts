@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261121000000_initial } from './Migration20261121000000_initial.js';
 import { Migration20261121010000_uncompressed_folded } from './Migration20261121010000_uncompressed_folded.js';
 import { Migration20261121020000_json_documents } from './Migration20261121020000_json_documents.js';
+import { Migration20261121030000_task_state_from_the_log } from './Migration20261121030000_task_state_from_the_log.js';
 
 /** Every migration of a generation's tables, in order; new ones are appended. */
 export const PROJECTION_MIGRATIONS: MigrationObject[] = [
   { name: Migration20261121000000_initial.name, class: Migration20261121000000_initial },
   { name: Migration20261121010000_uncompressed_folded.name, class: Migration20261121010000_uncompressed_folded },
   { name: Migration20261121020000_json_documents.name, class: Migration20261121020000_json_documents },
+  { name: Migration20261121030000_task_state_from_the_log.name, class: Migration20261121030000_task_state_from_the_log },
 ];

@@ -25,9 +25,9 @@ export interface StageVisitDoc {
 
 /**
  * One task as the projector keeps it: the domain's folded state plus the
- * times and details the read side needs and the domain has no use for. Stored
- * whole (JSONB) on the task's row so projection continues after a restart
- * without re-reading the task's history.
+ * times and details the read side needs and the domain has no use for. Kept
+ * in memory only; a task the projector no longer holds is folded again from
+ * its events in the log (see TaskHistory).
  */
 export interface ProjectedTask {
   readonly state: TaskState;

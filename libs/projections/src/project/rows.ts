@@ -65,7 +65,6 @@ export function taskRow(task: ProjectedTask): Row {
     completed_at: state.completedAt ?? null,
     version: state.version,
     position: task.position,
-    folded: task,
   };
 }
 

@@ -6,14 +6,17 @@ import { openProjectionOrm } from '../db/projection-orm.js';
 import { migrateGeneration } from '../db/generations.js';
 import type { FeedItem } from '../project/feed-item.js';
 import { GenerationApplier } from './generation-applier.js';
+import { TaskHistory } from './task-history.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 
 describe('GenerationApplier', () => {
   let h: ProjectionHarness;
   let orm: MikroORM;
   let items: FeedItem[];
+  let history: TaskHistory;
   beforeEach(async () => {
     h = await ProjectionHarness.create('applier');
+    history = new TaskHistory(h.ctx.nc, h.ctx.topology);
     orm = await openProjectionOrm({ databaseUrl: h.db.url });
     await migrateGeneration(orm, h.pool, 'gen');
     const at = ticker(new Date('2026-05-01T08:00:00Z'));
@@ -28,12 +31,12 @@ describe('GenerationApplier', () => {
   });
 
   it('ignores a batch delivered again: positions at or below the checkpoint change nothing', async () => {
-    const applier = new GenerationApplier(h.pool, 'gen', 100);
+    const applier = new GenerationApplier({ pool: h.pool, schema: 'gen', history, cacheSize: 100 });
     await applier.apply(items.slice(0, 10));
     await applier.apply(items.slice(10));
     const once = await snapshotTables(h.pool, 'gen');
     expect(await applier.apply(items)).toBeUndefined();
-    const restarted = new GenerationApplier(h.pool, 'gen', 100);
+    const restarted = new GenerationApplier({ pool: h.pool, schema: 'gen', history, cacheSize: 100 });
     await restarted.load();
     expect(await restarted.apply(items.slice(5, 20))).toBeUndefined();
     expect(await snapshotTables(h.pool, 'gen')).toEqual(once);
@@ -41,7 +44,7 @@ describe('GenerationApplier', () => {
   });
 
   it('commits a batch whole or not at all: a failing statement leaves rows and checkpoint untouched', async () => {
-    const applier = new GenerationApplier(h.pool, 'gen', 100);
+    const applier = new GenerationApplier({ pool: h.pool, schema: 'gen', history, cacheSize: 100 });
     await applier.apply(items.slice(0, 5));
     const before = await snapshotTables(h.pool, 'gen');
     await h.pool.query('ALTER TABLE gen.task_timeline RENAME TO task_timeline_away');
@@ -61,7 +64,7 @@ describe('GenerationApplier', () => {
     const created = items[0]!.event as { data: { title: string; params: Record<string, string> } };
     created.data.title = 'say "hi" {a,b}, back\\slash \\u0000 NULL\u0000 end';
     created.data.params = { area: 'x\u0000y', quote: '"{}"' };
-    const applier = new GenerationApplier(h.pool, 'gen', 100);
+    const applier = new GenerationApplier({ pool: h.pool, schema: 'gen', history, cacheSize: 100 });
     await applier.apply(items);
     const [task] = await h.rows<{ title: string; params: unknown }>('tasks', 'id', 'gen');
     expect(task!.title).toBe('say "hi" {a,b}, back\\slash \\u0000 NULL end');
@@ -70,10 +73,10 @@ describe('GenerationApplier', () => {
     expect(first!.data.title).toBe('say "hi" {a,b}, back\\slash \\u0000 NULL end');
   });
 
-  it('continues a task from its stored row when the cache has forgotten it', async () => {
-    const cold = new GenerationApplier(h.pool, 'gen', 0);
+  it('continues a task folded again from its events in the log when the cache has forgotten it', async () => {
+    const cold = new GenerationApplier({ pool: h.pool, schema: 'gen', history, cacheSize: 0 });
     for (const item of items) await cold.apply([item]);
-    const warm = new GenerationApplier(h.pool, 'warm', 100);
+    const warm = new GenerationApplier({ pool: h.pool, schema: 'warm', history, cacheSize: 100 });
     await migrateGeneration(orm, h.pool, 'warm');
     await warm.apply(items);
     expect(await snapshotTables(h.pool, 'gen')).toEqual(await snapshotTables(h.pool, 'warm'));

@@ -7,6 +7,7 @@ import type { FeedItem } from '../project/feed-item.js';
 import type { ProjectedTask } from '../project/projected-task.js';
 import { buildBatch } from '../project/projection-batch.js';
 import { TaskCache } from './task-cache.js';
+import type { TaskHistory } from './task-history.js';
 
 /** What a batch changed, for listeners. */
 export interface AppliedBatch {
@@ -24,6 +25,23 @@ export interface PreparedBatch extends AppliedBatch {
   readonly script: SqlScript;
   /** Holds the script's rows until it is written. */
   readonly bytes: ByteWriter;
+}
+
+export interface GenerationApplierOptions {
+  readonly pool: Pool;
+  readonly schema: string;
+  /** Where tasks the cache does not hold are folded again from. */
+  readonly history: TaskHistory;
+  /** Tasks kept folded in memory. */
+  readonly cacheSize: number;
+  /** Whether a commit waits for the disk; off only while nobody reads the generation. @default true */
+  readonly durable?: boolean;
+  /**
+   * Settles once the generation's tables exist: batches can be built before
+   * (a rebuild folds its first events while the tables are made), but
+   * nothing is written to them until then.
+   */
+  readonly tablesReady?: Promise<void>;
 }
 
 /**
@@ -47,20 +65,20 @@ export class GenerationApplier {
    */
   private readonly spareBytes: ByteWriter[] = [];
 
-  constructor(
-    private readonly pool: Pool,
-    readonly schema: string,
-    cacheSize: number,
-    /** Whether a commit waits for the disk; off only while nobody reads this generation. */
-    public durable = true,
-    /**
-     * Settles once the generation's tables exist: batches can be built before
-     * (a rebuild folds its first events while the tables are made), but
-     * nothing is read from or written to them until then.
-     */
-    private readonly tablesReady: Promise<void> = Promise.resolve(),
-  ) {
-    this.cache = new TaskCache(cacheSize);
+  private readonly pool: Pool;
+  readonly schema: string;
+  private readonly history: TaskHistory;
+  private readonly tablesReady: Promise<void>;
+  /** Whether a commit waits for the disk; off only while nobody reads this generation. */
+  durable: boolean;
+
+  constructor(options: GenerationApplierOptions) {
+    this.pool = options.pool;
+    this.schema = options.schema;
+    this.history = options.history;
+    this.cache = new TaskCache(options.cacheSize);
+    this.durable = options.durable ?? true;
+    this.tablesReady = options.tablesReady ?? Promise.resolve();
   }
 
   /** Position of the last event committed to this generation. */
@@ -103,15 +121,8 @@ export class GenerationApplier {
     const rows = await buildBatch(
       fresh,
       (id) => this.pending.get(id) ?? this.cache.get(id),
-      async (ids) => {
-        // A task missing here is in no uncommitted batch, so its stored row is its latest state.
-        await this.tablesReady;
-        const result = await this.pool.query<{ id: string; folded: ProjectedTask }>(
-          `SELECT id, folded FROM "${this.schema}".tasks WHERE id = ANY($1::text[])`,
-          [ids],
-        );
-        return new Map(result.rows.map((r) => [r.id, r.folded]));
-      },
+      // Tasks neither built on nor cached are folded again from their events before this batch.
+      (ids) => this.history.load(ids, from),
     );
     for (const [id, task] of rows.projected) this.pending.set(id, task);
     this.preparedTo = rows.lastPosition;

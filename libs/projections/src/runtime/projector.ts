@@ -23,6 +23,7 @@ import { GenerationApplier, type AppliedBatch } from './generation-applier.js';
 import { LeaderLock } from './leader-lock.js';
 import { Mutex } from './mutex.js';
 import { ReaderThread } from './reader-thread.js';
+import { TaskHistory } from './task-history.js';
 
 export interface ProjectorLogger {
   log(message: string, context?: string): void;
@@ -145,6 +146,7 @@ export class Projector {
   private readonly cacheSize: number;
   private readonly log: ProjectorLogger;
   private readonly readerThread: ReaderThread | undefined;
+  private readonly history: TaskHistory;
   private orm: MikroORM | undefined;
   private pool: Pool | undefined;
   private loop: Promise<void> | undefined;
@@ -162,6 +164,7 @@ export class Projector {
     this.catchUpBatchSize = Math.max(this.batchSize, options.catchUpBatchSize ?? 5000);
     this.cacheSize = options.cacheSize ?? 10_000;
     this.log = options.logger ?? NOOP_LOGGER;
+    this.history = new TaskHistory(options.nc, options.topology);
     this.readerThread = options.natsServers?.length ? new ReaderThread({ servers: options.natsServers }) : undefined;
   }
 
@@ -276,7 +279,7 @@ export class Projector {
     let term: Term | undefined;
     try {
       const live = await this.prepareLiveGeneration(pool);
-      const applier = new GenerationApplier(pool, live.schema, this.cacheSize);
+      const applier = new GenerationApplier({ pool, schema: live.schema, history: this.history, cacheSize: this.cacheSize });
       const from = await applier.load();
       term = { lock, live: applier, liveGeneration: live, mutex: new Mutex(), rebuild: undefined, ended: false };
       this.term = term;
@@ -370,7 +373,14 @@ export class Projector {
     tablesReady.catch(() => undefined);
     // Nobody reads a generation before the switch, so its batches need not wait for the disk: a crash
     // loses rows and checkpoint together and the rebuild starts over. The switch itself is durable.
-    const builder = new GenerationApplier(pool, generation.schema, this.cacheSize, false, tablesReady);
+    const builder = new GenerationApplier({
+      pool,
+      schema: generation.schema,
+      history: this.history,
+      cacheSize: this.cacheSize,
+      durable: false,
+      tablesReady,
+    });
     let switched = false;
     let retired: Generation | undefined;
     let deferredIndexes: string[] = [];
