@@ -12,6 +12,7 @@ export {
   type ProjectorLogger,
   type ProjectorStatus,
   type ProjectedNotification,
+  type RebuildStarted,
 } from './runtime/projector.js';
 export { PostgresReadModel, type PostgresReadModelOptions } from './read/postgres-read-model.js';
 export { ReadModelUnavailable, ReadModelBehind, InvalidReadQuery } from './read/read-model-errors.js';

@@ -114,10 +114,13 @@ resume:ci_failure:
     expect(live.task_timeline!.length).toBe(position);
 
     const rebuild = await requestRebuild(system.nc, system.topology);
-    expect(rebuild).toMatchObject({ ok: true, generation: 2 });
+    if (!rebuild.ok) throw new Error(`the rebuild was refused: ${rebuild.message}`);
+    // Numbers are never reused (a start that failed half-way leaves a gap), so only "a new one" can be asked of it.
+    const generation = rebuild.generation;
+    expect(generation).toBeGreaterThan(1);
     let readsDuringRebuild = 0;
     await waitFor(
-      'generation 2 to go live',
+      `generation ${generation} to go live`,
       async () => {
         const page = await reads.tasks({}, { first: 10 });
         expect(page.totalCount).toBe(2);
@@ -125,7 +128,7 @@ resume:ci_failure:
         const generations = await pool.query(
           `SELECT generation, status FROM "${system.namespace}".projection_generations ORDER BY generation`,
         );
-        return generations.rows.length === 1 && generations.rows[0].generation === 2 && generations.rows[0].status === 'live'
+        return generations.rows.length === 1 && generations.rows[0].generation === generation && generations.rows[0].status === 'live'
           ? true
           : undefined;
       },

@@ -127,6 +127,16 @@ interface Term {
 interface Rebuild {
   readonly generation: Generation;
   readonly done: Promise<void>;
+  readonly retired: Promise<void>;
+}
+
+/** A rebuild under way, as `Projector.rebuild()` reports it. */
+export interface RebuildStarted {
+  readonly generation: number;
+  /** Settles once readers read the new generation (rejects if the rebuild failed). */
+  readonly done: Promise<void>;
+  /** Settles once the generation it replaced is dropped, after `done`; never rejects. */
+  readonly retired: Promise<void>;
 }
 
 const NOOP_LOGGER: ProjectorLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -156,6 +166,8 @@ export class Projector {
   private lastError: string | undefined;
   private lastCheckpoint = 0;
   private readonly committedListeners = new Set<(rows: ProjectedNotification) => void>();
+  /** Generations being dropped after a switch, awaited before the pool closes. */
+  private readonly retiring = new Set<Promise<void>>();
 
   constructor(private readonly options: ProjectorOptions) {
     this.base = assertSchemaBase(options.schema ?? options.topology.namespace);
@@ -186,6 +198,7 @@ export class Projector {
     this.stopping = true;
     this.stopController.abort();
     await this.loop;
+    await Promise.all(this.retiring);
     await this.readerThread?.stop();
     await this.orm?.close(true);
   }
@@ -212,10 +225,10 @@ export class Projector {
    * reading the live one until the new one has caught up and is switched in.
    * Returns the generation being built (the one already being built, if any).
    */
-  async rebuild(): Promise<{ readonly generation: number; readonly done: Promise<void> }> {
+  async rebuild(): Promise<RebuildStarted> {
     const term = this.term;
     if (term === undefined || term.ended) throw new RebuildUnavailable('this projector is not the active one; ask again shortly');
-    if (term.rebuild) return { generation: term.rebuild.generation.generation, done: term.rebuild.done };
+    if (term.rebuild) return { generation: term.rebuild.generation.generation, done: term.rebuild.done, retired: term.rebuild.retired };
     // Reading starts now: with a reading thread, the first batches are decoded while the generation is made.
     const feed = this.rebuildFeed();
     let generation: Generation;
@@ -229,15 +242,20 @@ export class Projector {
       // Another call got here first; the number reserved is simply never used.
       await feed.close().catch(() => undefined);
       const current = term.rebuild as Rebuild;
-      return { generation: current.generation.generation, done: current.done };
+      return { generation: current.generation.generation, done: current.done, retired: current.retired };
     }
     this.log.log(`rebuilding the projections into ${generation.schema}`, 'Rebuild');
-    const done = this.runRebuild(term, generation, feed).finally(() => {
+    const switched = this.runRebuild(term, generation, feed).finally(() => {
       term.rebuild = undefined;
     });
-    term.rebuild = { generation, done };
+    const done = switched.then(() => undefined);
     done.catch((error: unknown) => this.log.error(`rebuild into ${generation.schema} failed: ${describe(error)}`, 'Rebuild'));
-    return { generation: generation.generation, done };
+    // After the switch is reported, not before: dropping waits for readers still on the old tables.
+    const retired = switched.then((old) => (old ? this.retire(old) : undefined)).catch(() => undefined);
+    this.retiring.add(retired);
+    void retired.finally(() => this.retiring.delete(retired));
+    term.rebuild = { generation, done, retired };
+    return { generation: generation.generation, done, retired };
   }
 
   private async run(): Promise<void> {
@@ -361,7 +379,7 @@ export class Projector {
     });
   }
 
-  private async runRebuild(term: Term, generation: Generation, feed: EventFeed): Promise<void> {
+  private async runRebuild(term: Term, generation: Generation, feed: EventFeed): Promise<Generation | undefined> {
     const pool = this.pool!;
     const started = performance.now();
     // Milliseconds from the start to each step, for the log line at the end.
@@ -446,19 +464,20 @@ export class Projector {
       await feed.close().catch(() => undefined);
       if (!switched) await dropGeneration(pool, this.base, generation).catch(() => undefined);
     }
-    // Outside the live projector's lock: dropping waits for readers still on the old tables.
-    if (retired) {
-      const old = retired;
-      await dropGeneration(pool, this.base, old).catch((error: unknown) =>
-        this.log.warn(`could not drop ${old.schema} after the switch: ${describe(error)}`, 'Rebuild'),
-      );
-    }
     this.log.log(
       `rebuilt ${generation.schema} up to position ${builder.checkpoint} in ${Math.round(performance.now() - started)} ms and switched readers to it ` +
         `(ms from the start: ${Object.entries(steps)
           .map(([name, ms]) => `${name} ${ms}`)
           .join(', ')})`,
       'Rebuild',
+    );
+    return retired;
+  }
+
+  /** Drops a generation readers were switched away from; a failure leaves it for an operator, with a warning. */
+  private async retire(old: Generation): Promise<void> {
+    await dropGeneration(this.pool!, this.base, old).catch((error: unknown) =>
+      this.log.warn(`could not drop ${old.schema} after the switch: ${describe(error)}`, 'Rebuild'),
     );
   }
 

@@ -51,6 +51,7 @@ describe('rebuild', () => {
         await new Promise((r) => setTimeout(r, 5));
       }
       await started.done;
+      await started.retired;
       expect(readsDuringRebuild).toBeGreaterThan(0);
       await h.waitForCheckpoint(appended);
       await waitFor('reference caught up', async () => {
