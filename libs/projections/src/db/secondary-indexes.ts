@@ -25,18 +25,18 @@ export async function dropSecondaryIndexes(pool: Pool, schema: string): Promise<
 }
 
 /**
- * Makes indexes dropped by dropSecondaryIndexes again, several at once on the
- * pool's connections: each build is one table scan and sort, and Postgres runs
- * them side by side. Each on its own, without parallel workers: starting them
- * costs more than they save on indexes of this size, and the builds already
- * run in parallel with each other.
+ * Makes indexes left out while a generation was filled, several at once on
+ * the pool's connections, in the order given: each build is one table scan
+ * and sort, and Postgres runs them side by side. Each may take one parallel
+ * worker, which Postgres gives only to a table large enough to gain from it
+ * (the timeline's, as a rule, whose build is the longest).
  */
 export async function createIndexes(pool: Pool, definitions: readonly string[]): Promise<void> {
   const queue = [...definitions];
   const worker = async () => {
     for (let definition = queue.shift(); definition !== undefined; definition = queue.shift()) {
       try {
-        await pool.query(`BEGIN; SET LOCAL max_parallel_maintenance_workers = 0; ${definition}; COMMIT`);
+        await pool.query(`BEGIN; SET LOCAL max_parallel_maintenance_workers = 1; ${definition}; COMMIT`);
       } catch (error) {
         queue.length = 0; // start no more builds
         throw error;
