@@ -126,7 +126,7 @@ resume:ci_failure:
         expect(page.totalCount).toBe(2);
         readsDuringRebuild++;
         const generations = await pool.query(
-          `SELECT generation, status FROM "${system.namespace}".projection_generations ORDER BY generation`,
+          `SELECT generation, status FROM "${system.namespace}".projection_generations WHERE status <> 'spare' ORDER BY generation`,
         );
         return generations.rows.length === 1 && generations.rows[0].generation === generation && generations.rows[0].status === 'live'
           ? true

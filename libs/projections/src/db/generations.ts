@@ -5,7 +5,8 @@ import { PROJECTION_MIGRATIONS } from '../migrations/index.js';
 import { dropSecondaryIndexes } from './secondary-indexes.js';
 import { GENERATION_TABLES } from './table-columns.js';
 
-export type GenerationStatus = 'building' | 'live';
+/** `spare`: made ahead, empty, for the next rebuild; `retired`: replaced, being dropped. */
+export type GenerationStatus = 'spare' | 'building' | 'live' | 'retired';
 
 export interface Generation {
   readonly generation: number;

@@ -23,6 +23,7 @@ import { GenerationApplier, type AppliedBatch } from './generation-applier.js';
 import { LeaderLock } from './leader-lock.js';
 import { Mutex } from './mutex.js';
 import { ReaderThread } from './reader-thread.js';
+import { SpareGeneration, type Spare } from './spare-generation.js';
 import { TaskHistory } from './task-history.js';
 
 export interface ProjectorLogger {
@@ -166,8 +167,12 @@ export class Projector {
   private lastError: string | undefined;
   private lastCheckpoint = 0;
   private readonly committedListeners = new Set<(rows: ProjectedNotification) => void>();
-  /** Generations being dropped after a switch, awaited before the pool closes. */
-  private readonly retiring = new Set<Promise<void>>();
+  /** Work left running after a rebuild is done (dropping the old generation, closing its feed), awaited on stop. */
+  private readonly background = new Set<Promise<void>>();
+  /** A generation made ahead of the next rebuild. */
+  private spares: SpareGeneration | undefined;
+  /** Rebuilds start one at a time, so a second request finds the first and joins it. */
+  private readonly starting = new Mutex();
 
   constructor(private readonly options: ProjectorOptions) {
     this.base = assertSchemaBase(options.schema ?? options.topology.namespace);
@@ -189,6 +194,7 @@ export class Projector {
       log: (message) => this.log.log(message, 'Migrations'),
     });
     this.pool = await this.orm.em.getConnection().getNativeClient();
+    this.spares = new SpareGeneration(this.orm, this.pool, this.base, (message) => this.log.warn(message, 'Rebuild'));
     // Started now, not at the first feed: it takes a while, and a rebuild should not wait for it.
     this.readerThread?.start();
     this.loop = this.run();
@@ -198,7 +204,8 @@ export class Projector {
     this.stopping = true;
     this.stopController.abort();
     await this.loop;
-    await Promise.all(this.retiring);
+    await Promise.all(this.background);
+    await this.spares?.settled();
     await this.readerThread?.stop();
     await this.orm?.close(true);
   }
@@ -226,36 +233,44 @@ export class Projector {
    * Returns the generation being built (the one already being built, if any).
    */
   async rebuild(): Promise<RebuildStarted> {
+    return this.starting.run(() => this.startRebuild());
+  }
+
+  private async startRebuild(): Promise<RebuildStarted> {
     const term = this.term;
     if (term === undefined || term.ended) throw new RebuildUnavailable('this projector is not the active one; ask again shortly');
     if (term.rebuild) return { generation: term.rebuild.generation.generation, done: term.rebuild.done, retired: term.rebuild.retired };
     // Reading starts now: with a reading thread, the first batches are decoded while the generation is made.
     const feed = this.rebuildFeed();
+    let spare: Spare | undefined;
     let generation: Generation;
     try {
-      generation = await reserveGeneration(this.pool!, this.base, 'building');
+      spare = await this.spares!.claim();
+      generation = spare?.generation ?? (await reserveGeneration(this.pool!, this.base, 'building'));
     } catch (error) {
       await feed.close().catch(() => undefined);
       throw error;
     }
-    if (term.rebuild) {
-      // Another call got here first; the number reserved is simply never used.
-      await feed.close().catch(() => undefined);
-      const current = term.rebuild as Rebuild;
-      return { generation: current.generation.generation, done: current.done, retired: current.retired };
-    }
-    this.log.log(`rebuilding the projections into ${generation.schema}`, 'Rebuild');
-    const switched = this.runRebuild(term, generation, feed).finally(() => {
+    this.log.log(`rebuilding the projections into ${generation.schema}${spare ? ' (made ahead)' : ''}`, 'Rebuild');
+    const switched = this.runRebuild(term, generation, feed, spare).finally(() => {
       term.rebuild = undefined;
     });
     const done = switched.then(() => undefined);
     done.catch((error: unknown) => this.log.error(`rebuild into ${generation.schema} failed: ${describe(error)}`, 'Rebuild'));
-    // After the switch is reported, not before: dropping waits for readers still on the old tables.
-    const retired = switched.then((old) => (old ? this.retire(old) : undefined)).catch(() => undefined);
-    this.retiring.add(retired);
-    void retired.finally(() => this.retiring.delete(retired));
+    // After the switch is reported, not before: dropping waits for readers still on the old tables. Then
+    // the next rebuild's generation is made, out of this one's way.
+    const retired = switched
+      .then((old) => (old ? this.retire(old) : undefined))
+      .catch(() => undefined)
+      .finally(() => this.prepareSpare());
+    this.inBackground(retired);
     term.rebuild = { generation, done, retired };
     return { generation: generation.generation, done, retired };
+  }
+
+  /** Has the next rebuild's generation made in the background, while this replica is the active one. */
+  private prepareSpare(): void {
+    if (!this.stopping && this.term !== undefined) this.spares?.prepare();
   }
 
   private async run(): Promise<void> {
@@ -303,6 +318,7 @@ export class Projector {
       this.term = term;
       this.lastCheckpoint = from;
       this.log.log(`active: projecting ${this.options.topology.streams.events} into ${live.schema} from position ${from}`, 'Projector');
+      this.prepareSpare();
       // Postgres answers again and the checkpoint is loaded: healthy now, even
       // if no new event arrives to be applied.
       if (this.lastError !== undefined) {
@@ -346,6 +362,8 @@ export class Projector {
   /** Makes sure a live generation exists, is migrated and is what the views show; drops unfinished rebuilds. */
   private async prepareLiveGeneration(pool: Pool): Promise<Generation> {
     await ensureControlSchema(pool, this.base);
+    // One made by an earlier term may be from another version of the schema: made again once active.
+    await this.spares!.discard();
     const generations = await listGenerations(pool, this.base);
     for (const unfinished of generations.filter((g) => g.status === 'building')) {
       this.log.warn(`dropping ${unfinished.schema}: a rebuild into it did not finish`, 'Projector');
@@ -379,14 +397,16 @@ export class Projector {
     });
   }
 
-  private async runRebuild(term: Term, generation: Generation, feed: EventFeed): Promise<Generation | undefined> {
+  private async runRebuild(term: Term, generation: Generation, feed: EventFeed, spare: Spare | undefined): Promise<Generation | undefined> {
     const pool = this.pool!;
     const started = performance.now();
     // Milliseconds from the start to each step, for the log line at the end.
     const steps: Record<string, number> = {};
     const step = (name: string) => (steps[name] ??= Math.round(performance.now() - started));
-    // The tables are made, without their secondary indexes, while the first batches are built.
-    const setUp = setUpGeneration(this.orm!, pool, this.base, generation, { deferIndexes: true, durable: false });
+    // The tables are made (unless made ahead), without their secondary indexes, while the first batches are built.
+    const setUp = spare
+      ? Promise.resolve(spare.deferredIndexes)
+      : setUpGeneration(this.orm!, pool, this.base, generation, { deferIndexes: true, durable: false });
     const tablesReady = setUp.then(() => void step('tables'));
     tablesReady.catch(() => undefined);
     // Nobody reads a generation before the switch, so its batches need not wait for the disk: a crash
@@ -461,7 +481,10 @@ export class Projector {
     } finally {
       await writing?.catch(() => undefined);
       await tablesReady.catch(() => undefined);
-      await feed.close().catch(() => undefined);
+      // Once readers are switched, the rebuild is done: the feed stops reading meanwhile.
+      const closing = feed.close().catch(() => undefined);
+      if (switched) this.inBackground(closing);
+      else await closing;
       if (!switched) await dropGeneration(pool, this.base, generation).catch(() => undefined);
     }
     this.log.log(
@@ -472,6 +495,11 @@ export class Projector {
       'Rebuild',
     );
     return retired;
+  }
+
+  private inBackground(work: Promise<void>): void {
+    this.background.add(work);
+    void work.finally(() => this.background.delete(work));
   }
 
   /** Drops a generation readers were switched away from; a failure leaves it for an operator, with a warning. */

@@ -58,11 +58,18 @@ describe('rebuild', () => {
         const r = await h.pool.query(`SELECT position FROM reference.projection_checkpoint`);
         return Number(r.rows[0]?.position ?? 0) >= appended ? true : undefined;
       });
-      const generations = await h.pool.query(`SELECT generation, status FROM "${h.schema}".projection_generations ORDER BY generation`);
+      const generations = await h.pool.query(
+        `SELECT generation, status FROM "${h.schema}".projection_generations WHERE status <> 'spare' ORDER BY generation`,
+      );
       expect(generations.rows).toEqual([{ generation: started.generation, status: 'live' }]);
-      const schemas = await h.pool.query(`SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE $1 ORDER BY 1`, [
-        `${h.schema}_g%`,
-      ]);
+      // One statement, so a spare made meanwhile is seen in both or neither.
+      const schemas = await h.pool.query(
+        `SELECT schema_name FROM information_schema.schemata
+          WHERE schema_name LIKE $1
+            AND schema_name NOT IN (SELECT schema_name FROM "${h.schema}".projection_generations WHERE status = 'spare')
+          ORDER BY 1`,
+        [`${h.schema}_g%`],
+      );
       expect(schemas.rows.map((r) => r.schema_name)).toEqual([`${h.schema}_g${started.generation}`]);
       expect(await snapshotTables(h.pool, h.schema)).toEqual(await snapshotTables(h.pool, 'reference'));
       // Live projection carries on into the new generation.
@@ -90,5 +97,35 @@ describe('rebuild', () => {
       ok: false,
       message: expect.stringMatching(/no projector answered/),
     });
+  });
+
+  it('starts on a generation made ahead, makes the next one after the switch, and makes a fresh one at start', async () => {
+    const last = await h.append(...histories(5, 0, '2026-06-01T09:00:00Z'));
+    const projector = await h.startProjector();
+    await h.waitForCheckpoint(last);
+    const spares = async () =>
+      (
+        await h.pool.query<{ generation: number }>(`SELECT generation FROM "${h.schema}".projection_generations WHERE status = 'spare'`)
+      ).rows.map((r) => r.generation);
+    await waitFor('a spare generation', async () => ((await spares()).length === 1 ? true : undefined));
+    const [ahead] = await spares();
+    const first = await projector.rebuild();
+    expect(first.generation).toBe(ahead);
+    await first.done;
+    await first.retired;
+    // Made in the background once the old generation is dropped.
+    const next = await waitFor('the next spare generation', async () => (await spares()).find((g) => g > first.generation));
+    expect(h.logs.join('\n')).toContain(`rebuilding the projections into ${h.schema}_g${ahead} (made ahead)`);
+
+    // A new term drops what an earlier one made ahead (its code may have changed since) and makes another.
+    await h.stopProjector(projector);
+    const again = await h.startProjector();
+    await waitFor('a new spare generation', async () => {
+      const now = await spares();
+      return now.length === 1 && now[0]! > next ? true : undefined;
+    });
+    const second = await again.rebuild();
+    await second.done;
+    expect((await h.rows<{ id: string }>('tasks', 'id')).length).toBe(5);
   });
 });
