@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { create, TaskPriorityChangedSchema } from '@cohort/contracts';
 import { PostgresReadModel, Projector } from '@cohort/projections';
-import { createTestDatabase, natsTestContext, waitFor, type NatsTestContext, type TestDatabase } from '@cohort/testing';
+import { createTestDatabase, NatsServerProcess, natsTestContext, waitFor, type NatsTestContext, type TestDatabase } from '@cohort/testing';
 import { createSubscriptionResolvers } from './index.js';
 import { createTaskWithRuns, startLiveGateway, type LiveGateway } from './live-gateway-fixture.js';
 
@@ -24,21 +24,27 @@ describe('taskUpdated', () => {
   let projector: Projector;
   let readModel: PostgresReadModel;
   let live: LiveGateway;
+  /** A NATS server of the test's own, when it takes one away. */
+  let server: NatsServerProcess | undefined;
   afterEach(async () => {
     await live?.close();
     await projector?.stop();
     await readModel?.close();
     await ctx.dispose();
     await db.dispose();
+    await server?.dispose();
+    server = undefined;
   });
 
-  async function setUp(): Promise<void> {
-    ctx = await natsTestContext({ label: 'taskupd' });
+  /** `notifyElsewhere`: the projector's notifications go to another subject, as if every one were lost on the way. */
+  async function setUp(options: { notifyElsewhere?: boolean; natsUrl?: string } = {}): Promise<void> {
+    ctx = await natsTestContext({ label: 'taskupd', ...(options.natsUrl ? { url: options.natsUrl } : {}) });
     db = await createTestDatabase('taskupd');
     // The gateway's fixture creates the streams the projector reads.
     readModel = new PostgresReadModel({ databaseUrl: db.url, nc: ctx.nc, topology: ctx.topology });
     live = await startLiveGateway({ nc: ctx.nc, topology: ctx.topology, natsUrl: ctx.url, readModel });
-    projector = new Projector({ nc: ctx.nc, topology: ctx.topology, databaseUrl: db.url, batchLatencyMs: 5 });
+    const topology = options.notifyElsewhere ? { ...ctx.topology, projected: `${ctx.topology.projected}.lost` } : ctx.topology;
+    projector = new Projector({ nc: ctx.nc, topology, databaseUrl: db.url, batchLatencyMs: 5 });
     await projector.start();
   }
 
@@ -123,4 +129,53 @@ describe('taskUpdated', () => {
       await updates.return!();
     }
   });
+
+  it('pushes the tasks whose notifications it missed once a notification shows the gap', async () => {
+    await setUp({ notifyElsewhere: true });
+    await createTaskWithRuns(live.events, 'seen-1', []);
+    await projected('seen-1', 1);
+    const resolvers = createSubscriptionResolvers({ nc: ctx.nc, topology: ctx.topology, readModel, events: live.events });
+    const updates = resolvers.Subscription.taskUpdated.subscribe(undefined, {});
+    try {
+      // A notification that follows on from the checkpoint: no gap yet, and its task reaches the client.
+      const before = await readModel.checkpoint();
+      const notify = (from: number, position: number, taskIds: string[]) =>
+        ctx.nc.publish(ctx.topology.projected, JSON.stringify({ from, position, taskIds, repoIds: [] }));
+      notify(before, before, ['seen-1']);
+      expect(((await updates.next()).value as { id: string }).id).toBe('seen-1');
+      // Two tasks projected whose notifications never arrive, then one that says it follows a later checkpoint.
+      await createTaskWithRuns(live.events, 'missed-1', []);
+      await createTaskWithRuns(live.events, 'missed-2', []);
+      await projected('missed-2', 1);
+      const now = await readModel.checkpoint();
+      notify(now, now, []);
+      const pushed = [((await updates.next()).value as { id: string }).id, ((await updates.next()).value as { id: string }).id];
+      expect(pushed.sort()).toEqual(['missed-1', 'missed-2']);
+    } finally {
+      await updates.return!();
+    }
+  });
+
+  it('pushes the tasks changed while its NATS connection was away once it reconnects', async () => {
+    // A server of its own, to take away from under the gateway.
+    const own = (server = await NatsServerProcess.start());
+    await setUp({ notifyElsewhere: true, natsUrl: server.url });
+    await createTaskWithRuns(live.events, 'before', []);
+    await projected('before', 1);
+    const resolvers = createSubscriptionResolvers({ nc: ctx.nc, topology: ctx.topology, readModel, events: live.events });
+    const updates = resolvers.Subscription.taskUpdated.subscribe(undefined, {});
+    try {
+      const checkpoint = await readModel.checkpoint();
+      ctx.nc.publish(ctx.topology.projected, JSON.stringify({ from: checkpoint, position: checkpoint, taskIds: ['before'], repoIds: [] }));
+      expect(((await updates.next()).value as { id: string }).id).toBe('before');
+      // Its notification never arrives; the reconnect after the outage is what makes the gateway look.
+      await createTaskWithRuns(live.events, 'while-away', []);
+      await projected('while-away', 1);
+      await own.kill();
+      await own.restart();
+      expect(((await updates.next()).value as { id: string }).id).toBe('while-away');
+    } finally {
+      await updates.return!();
+    }
+  }, 60_000);
 });

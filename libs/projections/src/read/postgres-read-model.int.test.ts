@@ -47,6 +47,18 @@ describe('PostgresReadModel', () => {
     expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => `task-${String(11 - i).padStart(2, '0')}`));
   });
 
+  it('lists the tasks changed after a position, in log order, at most as many as asked', async () => {
+    const all = await reads.tasksChangedAfter(0, 100);
+    expect(all).toHaveLength(12);
+    const positions = all.map((t) => t.position);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    const cut = all[7]!.position;
+    const after = await reads.tasksChangedAfter(cut, 100);
+    expect(after.map((t) => t.id)).toEqual(all.slice(8).map((t) => t.id));
+    expect((await reads.tasksChangedAfter(0, 3)).map((t) => t.id)).toEqual(all.slice(0, 3).map((t) => t.id));
+    expect(await reads.tasksChangedAfter(last, 100)).toEqual([]);
+  });
+
   it('filters tasks by state, stage, repository, kind and text', async () => {
     const merged = await reads.tasks({ states: ['completed'], kinds: ['repo'] }, {});
     expect(merged.rows.every((r) => r.state === 'completed' && r.kind === 'repo')).toBe(true);

@@ -188,6 +188,15 @@ export class PostgresReadModel implements ReadModel {
     return rows[0] && toTaskRow(rows[0]);
   }
 
+  async tasksChangedAfter(position: number, limit: number): Promise<readonly TaskRow[]> {
+    const rows = await this.query<Record<string, unknown>>(
+      'reading changed tasks',
+      `SELECT * FROM ${this.s}.tasks WHERE position > $1 ORDER BY position LIMIT $2`,
+      [position, limit],
+    );
+    return rows.map(toTaskRow);
+  }
+
   async taskCounts(): Promise<TaskCounts> {
     const rows = await this.query<{ state: string; n: string }>(
       'counting tasks',

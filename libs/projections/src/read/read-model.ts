@@ -237,6 +237,8 @@ export interface ReadModel {
   waitFor(position: number, timeoutMs: number): Promise<void>;
   tasks(filter: TaskFilter, page: PageRequest): Promise<Page<TaskRow>>;
   task(id: string): Promise<TaskRow | undefined>;
+  /** Tasks whose last projected event is after `position`, in log order, at most `limit`: what a listener that missed notifications missed. */
+  tasksChangedAfter(position: number, limit: number): Promise<readonly TaskRow[]>;
   taskCounts(): Promise<TaskCounts>;
   runs(taskId: string): Promise<readonly RunRow[]>;
   pullRequest(taskId: string): Promise<PullRequestRow | undefined>;

@@ -11,6 +11,8 @@ import type { TaskHistory } from './task-history.js';
 
 /** What a batch changed, for listeners. */
 export interface AppliedBatch {
+  /** The checkpoint the batch continues from. */
+  readonly from: number;
   readonly taskIds: readonly string[];
   readonly repoIds: readonly string[];
   readonly lastPosition: number;
@@ -18,8 +20,6 @@ export interface AppliedBatch {
 
 /** A batch built and encoded, not yet written: see GenerationApplier.prepare. */
 export interface PreparedBatch extends AppliedBatch {
-  /** The checkpoint the batch continues from. */
-  readonly from: number;
   /** The folded tasks after the batch, for the cache once it is committed. */
   readonly projected: ReadonlyMap<string, ProjectedTask>;
   readonly script: SqlScript;

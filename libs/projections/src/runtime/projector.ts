@@ -95,6 +95,12 @@ export interface ProjectorOptions {
 
 /** The JSON published on `<ns>.projected` after each committed batch. */
 export interface ProjectedNotification {
+  /**
+   * The checkpoint before this batch: a listener that last saw a position
+   * below it missed a notification (core NATS does not keep them) and can
+   * read what changed since (`ReadModel.tasksChangedAfter`).
+   */
+  readonly from: number;
   readonly position: number;
   readonly taskIds: readonly string[];
   readonly repoIds: readonly string[];
@@ -523,13 +529,14 @@ export class Projector {
     builder.durable = true;
     term.live = builder;
     term.liveGeneration = { ...generation, status: 'live' };
-    this.notify({ position: builder.checkpoint, taskIds: [], repoIds: [] });
+    this.notify({ from: builder.checkpoint, lastPosition: builder.checkpoint, taskIds: [], repoIds: [] });
     return old;
   }
 
-  private notify(rows: Pick<AppliedBatch, 'taskIds' | 'repoIds'> & { readonly position?: number; readonly lastPosition?: number }): void {
+  private notify(rows: AppliedBatch): void {
     const notification: ProjectedNotification = {
-      position: rows.lastPosition ?? rows.position ?? 0,
+      from: rows.from,
+      position: rows.lastPosition,
       taskIds: rows.taskIds,
       repoIds: rows.repoIds,
     };
