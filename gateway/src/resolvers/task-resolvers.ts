@@ -1,28 +1,33 @@
 import type { GatewayContext } from '../context.js';
 import { unavailable } from '../errors/gateway-error.js';
+import { taskLoaders } from '../loaders/task-loaders.js';
 import { intInRange } from './arguments.js';
 import { pipelineOf } from './pipeline.js';
 import { pullRequestNode, repoNode, runNode, timelineNode, workspaceNode, type TaskNode } from './row-mapping.js';
 
-/** The fields of Task read on demand, so a task list that does not ask for them costs no query. */
+/**
+ * The fields of Task read on demand, so a task list that does not ask for them
+ * costs no query; those of the tasks of one request are read together (see
+ * taskLoaders).
+ */
 export const taskResolvers = {
-  async repo(task: TaskNode, _: unknown, { services }: GatewayContext) {
+  async repo(task: TaskNode, _: unknown, context: GatewayContext) {
     if (!task.repoId) return null;
-    const row = await services.readModel.repo(task.repoId);
+    const row = await taskLoaders(context).repo.load(task.repoId);
     return row ? repoNode(row) : null;
   },
 
-  async runs(task: TaskNode, _: unknown, { services }: GatewayContext) {
-    return (await services.readModel.runs(task.id)).map(runNode);
+  async runs(task: TaskNode, _: unknown, context: GatewayContext) {
+    return (await taskLoaders(context).runs.load(task.id)).map(runNode);
   },
 
-  async workspace(task: TaskNode, _: unknown, { services }: GatewayContext) {
-    const row = await services.readModel.workspace(task.id);
+  async workspace(task: TaskNode, _: unknown, context: GatewayContext) {
+    const row = await taskLoaders(context).workspace.load(task.id);
     return row ? workspaceNode(row) : null;
   },
 
-  async pullRequest(task: TaskNode, _: unknown, { services }: GatewayContext) {
-    const row = await services.readModel.pullRequest(task.id);
+  async pullRequest(task: TaskNode, _: unknown, context: GatewayContext) {
+    const row = await taskLoaders(context).pullRequest.load(task.id);
     return row ? pullRequestNode(row) : null;
   },
 
@@ -32,8 +37,8 @@ export const taskResolvers = {
     return { nodes: page.rows.map(timelineNode), pageInfo: { endCursor: page.endCursor ?? null, hasNextPage: page.hasNextPage } };
   },
 
-  async pipeline(task: TaskNode, _: unknown, { services }: GatewayContext) {
-    return pipelineOf(task.stage, await services.readModel.stageHistory(task.id));
+  async pipeline(task: TaskNode, _: unknown, context: GatewayContext) {
+    return pipelineOf(task.stage, await taskLoaders(context).stageHistory.load(task.id));
   },
 
   async logs(task: TaskNode, args: { runId?: string | null; fromSeq: number; limit: number }, { services }: GatewayContext) {

@@ -59,6 +59,27 @@ describe('PostgresReadModel', () => {
     expect(await reads.tasksChangedAfter(last, 100)).toEqual([]);
   });
 
+  it('answers runs, pull requests, workspaces, stages and repositories of many tasks in one query each, as one at a time', async () => {
+    const ids = [...(await reads.tasks({}, { first: 200 })).rows.map((t) => t.id), 'no-such-task'];
+    const [runs, prs, workspaces, stages, repos] = await Promise.all([
+      reads.runsOfTasks(ids),
+      reads.pullRequestsOfTasks(ids),
+      reads.workspacesOfTasks(ids),
+      reads.stageHistoriesOfTasks(ids),
+      reads.reposByIds(['acme-web', 'acme-api', 'no-such-repo']),
+    ]);
+    for (const id of ids) {
+      expect(runs.get(id) ?? []).toEqual(await reads.runs(id));
+      expect(prs.get(id)).toEqual(await reads.pullRequest(id));
+      expect(workspaces.get(id)).toEqual(await reads.workspace(id));
+      expect(stages.get(id) ?? []).toEqual(await reads.stageHistory(id));
+    }
+    expect([...runs.values()].flat().length).toBeGreaterThan(ids.length - 1);
+    expect(prs.size).toBeGreaterThan(0);
+    expect([...repos.keys()].sort()).toEqual(['acme-api', 'acme-web']);
+    expect(repos.get('acme-web')).toEqual(await reads.repo('acme-web'));
+  });
+
   it('filters tasks by state, stage, repository, kind and text', async () => {
     const merged = await reads.tasks({ states: ['completed'], kinds: ['repo'] }, {});
     expect(merged.rows.every((r) => r.state === 'completed' && r.kind === 'repo')).toBe(true);

@@ -206,22 +206,41 @@ export class PostgresReadModel implements ReadModel {
   }
 
   async runs(taskId: string): Promise<readonly RunRow[]> {
-    const rows = await this.query('reading runs', `SELECT * FROM ${this.s}.runs WHERE task_id = $1 ORDER BY attempt, id`, [taskId]);
-    return rows.map(toRunRow);
+    return (await this.runsOfTasks([taskId])).get(taskId) ?? [];
+  }
+
+  async runsOfTasks(taskIds: readonly string[]): Promise<ReadonlyMap<string, readonly RunRow[]>> {
+    const rows = await this.query(
+      'reading runs',
+      `SELECT * FROM ${this.s}.runs WHERE task_id = ANY($1::text[]) ORDER BY task_id, attempt, id`,
+      [taskIds],
+    );
+    return groupByTask(rows, toRunRow);
   }
 
   async pullRequest(taskId: string): Promise<PullRequestRow | undefined> {
-    const rows = await this.query('reading a pull request', `SELECT * FROM ${this.s}.pull_requests WHERE task_id = $1`, [taskId]);
-    return rows[0] && toPullRequestRow(rows[0]);
+    return (await this.pullRequestsOfTasks([taskId])).get(taskId);
+  }
+
+  async pullRequestsOfTasks(taskIds: readonly string[]): Promise<ReadonlyMap<string, PullRequestRow>> {
+    const rows = await this.query('reading pull requests', `SELECT * FROM ${this.s}.pull_requests WHERE task_id = ANY($1::text[])`, [
+      taskIds,
+    ]);
+    return new Map(rows.map(toPullRequestRow).map((pr) => [pr.taskId, pr]));
   }
 
   async workspace(taskId: string): Promise<WorkspaceRow | undefined> {
+    return (await this.workspacesOfTasks([taskId])).get(taskId);
+  }
+
+  /** Each task's latest workspace. */
+  async workspacesOfTasks(taskIds: readonly string[]): Promise<ReadonlyMap<string, WorkspaceRow>> {
     const rows = await this.query(
-      'reading a workspace',
-      `SELECT * FROM ${this.s}.workspaces WHERE task_id = $1 ORDER BY updated_at DESC, run_id DESC LIMIT 1`,
-      [taskId],
+      'reading workspaces',
+      `SELECT DISTINCT ON (task_id) * FROM ${this.s}.workspaces WHERE task_id = ANY($1::text[]) ORDER BY task_id, updated_at DESC, run_id DESC`,
+      [taskIds],
     );
-    return rows[0] && toWorkspaceRow(rows[0]);
+    return new Map(rows.map(toWorkspaceRow).map((workspace) => [workspace.taskId, workspace]));
   }
 
   async workspaces(filter: { readonly activeOnly?: boolean }): Promise<readonly WorkspaceRow[]> {
@@ -256,10 +275,16 @@ export class PostgresReadModel implements ReadModel {
   }
 
   async stageHistory(taskId: string): Promise<readonly StageVisitRow[]> {
-    const rows = await this.query('reading stage history', `SELECT * FROM ${this.s}.stage_visits WHERE task_id = $1 ORDER BY seq`, [
-      taskId,
-    ]);
-    return rows.map(toStageVisitRow);
+    return (await this.stageHistoriesOfTasks([taskId])).get(taskId) ?? [];
+  }
+
+  async stageHistoriesOfTasks(taskIds: readonly string[]): Promise<ReadonlyMap<string, readonly StageVisitRow[]>> {
+    const rows = await this.query(
+      'reading stage history',
+      `SELECT * FROM ${this.s}.stage_visits WHERE task_id = ANY($1::text[]) ORDER BY task_id, seq`,
+      [taskIds],
+    );
+    return groupByTask(rows, toStageVisitRow);
   }
 
   async repos(): Promise<readonly RepoRow[]> {
@@ -267,8 +292,12 @@ export class PostgresReadModel implements ReadModel {
   }
 
   async repo(id: string): Promise<RepoRow | undefined> {
-    const rows = await this.query('reading a repository', `SELECT * FROM ${this.s}.repos WHERE id = $1`, [id]);
-    return rows[0] && toRepoRow(rows[0]);
+    return (await this.reposByIds([id])).get(id);
+  }
+
+  async reposByIds(ids: readonly string[]): Promise<ReadonlyMap<string, RepoRow>> {
+    const rows = await this.query('reading repositories', `SELECT * FROM ${this.s}.repos WHERE id = ANY($1::text[])`, [ids]);
+    return new Map(rows.map(toRepoRow).map((repo) => [repo.id, repo]));
   }
 
   async costs(query: CostQuery): Promise<readonly CostRow[]> {
@@ -357,4 +386,16 @@ function isTaskCursor(parts: unknown[]): parts is [string, string] {
 
 function isPositionCursor(parts: unknown[]): parts is [number] {
   return parts.length === 1 && typeof parts[0] === 'number' && Number.isInteger(parts[0]) && parts[0] >= 0;
+}
+
+/** Rows of several tasks (ordered within each task), mapped and grouped by their `task_id`. */
+function groupByTask<T>(rows: readonly Record<string, unknown>[], map: (row: Record<string, unknown>) => T): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const taskId = String(row.task_id);
+    const group = groups.get(taskId);
+    if (group) group.push(map(row));
+    else groups.set(taskId, [map(row)]);
+  }
+  return groups;
 }

@@ -241,14 +241,20 @@ export interface ReadModel {
   tasksChangedAfter(position: number, limit: number): Promise<readonly TaskRow[]>;
   taskCounts(): Promise<TaskCounts>;
   runs(taskId: string): Promise<readonly RunRow[]>;
+  /** `runs` of several tasks in one query; a task without runs is missing from the map. */
+  runsOfTasks(taskIds: readonly string[]): Promise<ReadonlyMap<string, readonly RunRow[]>>;
   pullRequest(taskId: string): Promise<PullRequestRow | undefined>;
+  pullRequestsOfTasks(taskIds: readonly string[]): Promise<ReadonlyMap<string, PullRequestRow>>;
   workspace(taskId: string): Promise<WorkspaceRow | undefined>;
+  workspacesOfTasks(taskIds: readonly string[]): Promise<ReadonlyMap<string, WorkspaceRow>>;
   workspaces(filter: { readonly activeOnly?: boolean }): Promise<readonly WorkspaceRow[]>;
   timeline(taskId: string, page: PageRequest): Promise<Page<TimelineEntryRow>>;
   /** The stages the task has been in, in order (a stage can appear again, e.g. running after checks). */
   stageHistory(taskId: string): Promise<readonly StageVisitRow[]>;
+  stageHistoriesOfTasks(taskIds: readonly string[]): Promise<ReadonlyMap<string, readonly StageVisitRow[]>>;
   repos(): Promise<readonly RepoRow[]>;
   repo(id: string): Promise<RepoRow | undefined>;
+  reposByIds(ids: readonly string[]): Promise<ReadonlyMap<string, RepoRow>>;
   costs(query: CostQuery): Promise<readonly CostRow[]>;
   /** Names and scopes of stored secrets (from SecretSet / SecretDeleted); never values. */
   secrets(): Promise<readonly SecretRow[]>;
