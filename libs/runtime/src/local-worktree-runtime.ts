@@ -78,10 +78,12 @@ export class LocalWorktreeRuntime implements WorkspaceRuntime {
   async provision(request: ProvisionRequest): Promise<Result<Workspace, ProvisionError>> {
     const invalid = validate(request);
     if (invalid) return err({ category: 'invalid_request', message: invalid, retryable: false });
-    await this.#ensureDirs();
     const arrivedAt = this.#mirrors.now();
     const workspaceId = workspaceIdOf(request.taskId, request.runId);
+    // The task's lock is asked for before anything is awaited, so a task's runs are provisioned in the order
+    // they were asked for: the later one supersedes the earlier, never the other way round.
     return this.#taskLocks.run(request.taskId, async () => {
+      await this.#ensureDirs();
       this.#inFlight.add(workspaceId);
       try {
         return await this.#provisionTask(request, arrivedAt);
