@@ -14,6 +14,7 @@ import { PROJECTOR_CONFIG } from './tokens.js';
 @Injectable()
 export class ProjectorRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('Projector');
+  private readonly logs = new Map<string, Logger>();
   readonly projector: Projector;
 
   constructor(
@@ -35,10 +36,12 @@ export class ProjectorRunner implements OnApplicationBootstrap, OnApplicationShu
       poolSize: config.poolSize,
       retryDelayMs: config.retryDelayMs,
       standbyPollMs: config.standbyPollMs,
+      // Each message under the projector's own context (Projector, Rebuild, Migrations, …): a Nest logger made
+      // with one context would file them all under it.
       logger: {
-        log: (message, context) => this.log.log(message, context),
-        warn: (message, context) => this.log.warn(message, context),
-        error: (message, context) => this.log.error(message, context),
+        log: (message, context) => this.logFor(context).log(message),
+        warn: (message, context) => this.logFor(context).warn(message),
+        error: (message, context) => this.logFor(context).error(message),
       },
       onActive: () => this.commands.listen(),
       onInactive: () => this.commands.close(),
@@ -52,6 +55,13 @@ export class ProjectorRunner implements OnApplicationBootstrap, OnApplicationShu
         throw error;
       }
     });
+  }
+
+  private logFor(context: string | undefined): Logger {
+    if (context === undefined) return this.log;
+    let logger = this.logs.get(context);
+    if (!logger) this.logs.set(context, (logger = new Logger(context)));
+    return logger;
   }
 
   async onApplicationBootstrap(): Promise<void> {

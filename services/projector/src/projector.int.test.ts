@@ -7,8 +7,6 @@ import { taskHistory, ticker } from '../../../libs/projections/test/sample-lifec
 import { readProjectorConfig } from './config.js';
 import { startProjector, type RunningService } from './start-projector.js';
 
-const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
-
 describe('projector service', () => {
   let ctx: NatsTestContext;
   let db: TestDatabase;
@@ -32,7 +30,9 @@ describe('projector service', () => {
       COHORT_NAMESPACE: ctx.topology.namespace,
       HEALTH_PORT: String(port),
     });
-    service = await startProjector(config, { logger: quiet });
+    const logged: { message: unknown; context: unknown }[] = [];
+    const keep = (message: unknown, ...rest: unknown[]) => void logged.push({ message, context: rest.at(-1) });
+    service = await startProjector(config, { logger: { log: keep, warn: keep, error: keep } });
     const store = await JetStreamEventStore.create({ nc: ctx.nc, topology: ctx.topology });
     const at = ticker(new Date('2026-07-01T08:00:00Z'));
     const h = taskHistory('svc-1', 'acme-web', 'merged', at);
@@ -45,12 +45,20 @@ describe('projector service', () => {
       const report = (await ready.json()) as { checks: Record<string, { ok: boolean; detail: string }> };
       expect(ready.status).toBe(200);
       expect(report.checks.postgres?.ok).toBe(true);
-      expect(report.checks.projection?.detail).toMatch(/generation 1, checkpoint \d+, lag 0 events/);
+      expect(report.checks.projection?.detail).toMatch(/generation \d+, checkpoint \d+, lag 0 events/);
 
       const rebuild = await requestRebuild(ctx.nc, ctx.topology);
-      expect(rebuild).toMatchObject({ ok: true, generation: 2, position });
-      await waitFor('generation 2 live', () => (service!.runner.projector.status().generation === 2 ? true : undefined), 15_000);
+      if (!rebuild.ok) throw new Error(`the rebuild was refused: ${rebuild.message}`);
+      expect(rebuild).toMatchObject({ position });
+      expect(rebuild.generation).toBeGreaterThan(1);
+      await waitFor(
+        `generation ${rebuild.generation} live`,
+        () => (service!.runner.projector.status().generation === rebuild.generation ? true : undefined),
+        15_000,
+      );
       expect((await reads.task('svc-1'))?.state).toBe('completed');
+      // The projection's own contexts reach the service's log.
+      expect(logged).toContainEqual({ message: expect.stringMatching(/^rebuilt .* and switched readers to it/), context: 'Rebuild' });
     } finally {
       await reads.close();
     }
