@@ -129,9 +129,7 @@ export async function migrateLiveGeneration(orm: MikroORM, pool: Pool, base: str
     .then((r) => new Set(r.rows.map((row) => row.name)))
     .catch(() => new Set<string>());
   if (PROJECTION_MIGRATIONS.every(({ name }) => executed.has(name))) return;
-  await inTransaction(pool, async (client) => {
-    for (const table of GENERATION_TABLES) await client.query(`DROP VIEW IF EXISTS "${base}"."${table}"`);
-  });
+  await dropViews(pool, base);
   await migrateGeneration(orm, pool, schema);
 }
 
@@ -150,10 +148,15 @@ export async function migrateGeneration(orm: MikroORM, pool: Pool, schema: strin
  * shows them; done in the caller's transaction so readers never see a mix.
  */
 export async function pointViewsAt(client: PoolClient, base: string, schema: string): Promise<void> {
+  await dropViews(client, base);
   for (const table of GENERATION_TABLES) {
-    await client.query(`DROP VIEW IF EXISTS "${base}"."${table}"`);
     await client.query(`CREATE VIEW "${base}"."${table}" AS SELECT * FROM "${schema}"."${table}"`);
   }
+}
+
+/** Drops every view of the base schema, in one statement. */
+async function dropViews(db: Pool | PoolClient, base: string): Promise<void> {
+  await db.query(`DROP VIEW IF EXISTS ${GENERATION_TABLES.map((table) => `"${base}"."${table}"`).join(', ')}`);
 }
 
 export async function dropGeneration(pool: Pool, base: string, generation: Generation): Promise<void> {
