@@ -1,12 +1,14 @@
 import { create as createMessage, createRegistry, fromJson, toJson } from '@bufbuild/protobuf';
 import { anyPack, EmptySchema } from '@bufbuild/protobuf/wkt';
+import { readCanonical } from './canonical-reader.js';
+import { cutDataJson } from './cut-data-json.js';
 import { DecodeError, type DecodeResult } from './decode-error.js';
 import type { Envelope } from './envelope.js';
 import { aggregateTypeOf, eventSchemas, isAggregateType, type EventType } from './event-types.js';
 import { EventEnvelopeSchema } from './gen/cohort/v1/envelope_pb.js';
 import { cohortRegistry } from './registry.js';
 import { decodeJsonValue, describeJsonSyntaxError, encodeJson, lacksRequired } from './strict-json.js';
-import type { JsonValue } from '@bufbuild/protobuf';
+import type { DescMessage, JsonValue } from '@bufbuild/protobuf';
 
 const utf8Encoder = new TextEncoder();
 
@@ -68,13 +70,33 @@ export function decodeEnvelope(input: Uint8Array | string): DecodeResult<Envelop
   return canonical ? { ok: true, value: canonical } : decodeParsed(parsed.value);
 }
 
+/** A decoded envelope and, when it holds its data as proto3 canonical JSON, that JSON (see cutDataJson). */
+export type DecodedEnvelope = DecodeResult<Envelope> & { readonly dataJson?: string };
+
+/**
+ * decodeEnvelope, also giving the data's JSON as the input holds it when it
+ * is canonical: the text JSON.stringify(toJson(data)) would give, at no cost
+ * of encoding it again.
+ */
+export function decodeEnvelopeWithData(input: Uint8Array | string): DecodedEnvelope {
+  const text = typeof input === 'string' ? input : textOf(input);
+  // Not UTF-8: parsing the bytes fails, saying so as decodeEnvelope does.
+  const parsed = parseObject(text ?? input);
+  if (!parsed.ok) return parsed;
+  let dataCanonical = false;
+  const canonical = decodeCanonical(parsed.value, () => (dataCanonical = true));
+  if (canonical === undefined) return decodeParsed(parsed.value);
+  const dataJson = dataCanonical && text !== undefined ? cutDataJson(text, typeUrls.get(canonical.type)!) : undefined;
+  return { ok: true, value: canonical, dataJson };
+}
+
 /** decodeEnvelope without the fast path for canonical envelopes; the reference that path is tested against. */
 export function decodeEnvelopeStrict(input: Uint8Array | string): DecodeResult<Envelope> {
   const parsed = parseObject(input);
   return parsed.ok ? decodeParsed(parsed.value) : parsed;
 }
 
-const ENVELOPE_KEYS = [
+const ENVELOPE_KEYS = new Set([
   'id',
   'type',
   'aggregateType',
@@ -85,7 +107,7 @@ const ENVELOPE_KEYS = [
   'causationId',
   'traceparent',
   'data',
-];
+]);
 const typeUrls = new Map(Object.keys(eventSchemas).map((type) => [type, `type.googleapis.com/cohort.v1.${type}`]));
 
 /**
@@ -95,33 +117,23 @@ const typeUrls = new Map(Object.keys(eventSchemas).map((type) => [type, `type.go
  * check the strict decoder makes is made here too, only more narrowly:
  * canonical field names and JSON types, the data's canonical type URL.
  */
-function decodeCanonical(json: Record<string, unknown>): Envelope | undefined {
+function decodeCanonical(json: Record<string, unknown>, dataReadCanonically?: () => void): Envelope | undefined {
   const { id, type, aggregateType, aggregateId, version, occurredAt, correlationId, causationId, traceparent, data } = json;
   if (typeof id !== 'string' || id === '' || typeof type !== 'string' || typeof aggregateType !== 'string') return undefined;
   if (typeof aggregateId !== 'string' || aggregateId === '' || typeof occurredAt !== 'string' || occurredAt === '') return undefined;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || version > 0xffffffff) return undefined;
   if (!optionalString(correlationId) || !optionalString(causationId) || !optionalString(traceparent)) return undefined;
   let keys = 0;
-  for (const key in json) if (++keys > ENVELOPE_KEYS.length || !ENVELOPE_KEYS.includes(key)) return undefined;
+  for (const key in json) if (++keys > ENVELOPE_KEYS.size || !ENVELOPE_KEYS.has(key)) return undefined;
   const typeUrl = typeUrls.get(type);
   if (typeUrl === undefined || aggregateTypeOf(type) !== aggregateType) return undefined;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
-  const fields: Record<string, unknown> = {};
-  let typed = false;
-  for (const key in data) {
-    const value = (data as Record<string, unknown>)[key];
-    if (key === '@type') typed = value === typeUrl;
-    else if (key === '__proto__') return undefined;
-    else fields[key] = value;
-  }
-  if (!typed) return undefined;
+  if ((data as Record<string, unknown>)['@type'] !== typeUrl) return undefined;
   const schema = eventSchemas[type as EventType];
-  let message: object;
-  try {
-    message = fromJson(schema, fields as JsonValue, { ignoreUnknownFields: false });
-  } catch {
-    return undefined;
-  }
+  let message: object | undefined = readCanonical(schema, data, '@type');
+  if (message !== undefined) dataReadCanonically?.();
+  else message = decodeFields(schema, data as Record<string, unknown>);
+  if (message === undefined) return undefined;
   if (lacksRequired(schema, message) !== false) return undefined;
   return {
     id,
@@ -135,6 +147,20 @@ function decodeCanonical(json: Record<string, unknown>): Envelope | undefined {
     traceparent: traceparent ?? '',
     data: message,
   } as Envelope;
+}
+
+/** The data's fields by protobuf's general JSON reader; undefined where the strict decoder might say more. */
+function decodeFields(schema: DescMessage, data: Record<string, unknown>): object | undefined {
+  const fields: Record<string, unknown> = {};
+  for (const key in data) {
+    if (key === '__proto__') return undefined;
+    if (key !== '@type') fields[key] = data[key];
+  }
+  try {
+    return fromJson(schema, fields as JsonValue, { ignoreUnknownFields: false });
+  } catch {
+    return undefined;
+  }
 }
 
 function optionalString(value: unknown): value is string | undefined {
@@ -191,6 +217,14 @@ function decodeParsed(json: Record<string, unknown>): DecodeResult<Envelope> {
 const EMPTY_TYPE_URL = 'type.googleapis.com/google.protobuf.Empty';
 const placeholderRegistry = createRegistry(EmptySchema);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function textOf(input: Uint8Array): string | undefined {
+  try {
+    return utf8.decode(input);
+  } catch {
+    return undefined;
+  }
+}
 
 function parseObject(input: Uint8Array | string): DecodeResult<Record<string, unknown>> {
   let json: unknown;

@@ -3,7 +3,7 @@ export * from './event-types.js';
 export * from './envelope.js';
 export * from './decode-error.js';
 export { decodeJson, encodeJson, encodeJsonText } from './strict-json.js';
-export { encodeEnvelope, decodeEnvelope } from './event-codec.js';
+export { encodeEnvelope, decodeEnvelope, decodeEnvelopeWithData, type DecodedEnvelope } from './event-codec.js';
 export { cohortRegistry } from './registry.js';
 export * from './headers.js';
 export * from './gen/cohort/v1/common_pb.js';
