@@ -5,10 +5,11 @@ import { canonicalDataJson, runIdOfEvent, timelineSummary } from '../timeline-su
 
 /**
  * The timeline row of the event at `position`: as timelineEntryOf, with the
- * data left as the JSON text it is written as. `summary` replaces the usual
- * one (an event the projection could not apply says why).
+ * data left as the JSON text it is written as: `dataJson` when the caller has
+ * it already (see decodeEnvelopeWithData). `summary` replaces the usual one
+ * (an event the projection could not apply says why).
  */
-export function timelineRow(position: number, event: Envelope | UnknownEvent, summary?: string): Row {
+export function timelineRow(position: number, event: Envelope | UnknownEvent, summary?: string, dataJson?: string): Row {
   const unknown = isUnknownEvent(event);
   return {
     position,
@@ -20,6 +21,6 @@ export function timelineRow(position: number, event: Envelope | UnknownEvent, su
     occurred_at: unknown ? event.occurredAt : event.occurredAt || null,
     run_id: unknown ? null : runIdOfEvent(event),
     summary: summary ?? (unknown ? `not projected: ${event.reason}`.slice(0, 300) : timelineSummary(event)),
-    data: unknown ? (event.data ?? null) : new JsonText(canonicalDataJson(event)),
+    data: unknown ? (event.data ?? null) : new JsonText(dataJson ?? canonicalDataJson(event)),
   };
 }

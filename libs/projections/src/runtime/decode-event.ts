@@ -1,4 +1,4 @@
-import { decodeEnvelope } from '@cohort/contracts';
+import { decodeEnvelopeWithData } from '@cohort/contracts';
 import type { FeedItem, UnknownEvent } from '../project/feed-item.js';
 
 /**
@@ -8,8 +8,18 @@ import type { FeedItem, UnknownEvent } from '../project/feed-item.js';
  * it was about.
  */
 export function decodeEvent(data: Uint8Array, subject: () => string): FeedItem['event'] {
-  const decoded = decodeEnvelope(data);
-  return decoded.ok ? decoded.value : unknownEvent(data, subject(), decoded.error.message);
+  return decodeEventWithData(data, subject).event;
+}
+
+/** decodeEvent, with the data's canonical JSON text when the message holds it as such (see decodeEnvelopeWithData). */
+export function decodeEventWithData(
+  data: Uint8Array,
+  subject: () => string,
+): { readonly event: FeedItem['event']; readonly dataJson: string | undefined } {
+  const decoded = decodeEnvelopeWithData(data);
+  return decoded.ok
+    ? { event: decoded.value, dataJson: decoded.dataJson }
+    : { event: unknownEvent(data, subject(), decoded.error.message), dataJson: undefined };
 }
 
 function unknownEvent(data: Uint8Array, subject: string, reason: string): UnknownEvent {

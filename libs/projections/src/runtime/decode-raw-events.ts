@@ -2,11 +2,11 @@ import { ByteWriter } from '../db/byte-writer.js';
 import { timelineCopyLine } from '../db/copy-text.js';
 import type { FeedItem } from '../project/feed-item.js';
 import { timelineRow } from '../project/timeline-row.js';
-import { decodeEvent } from './decode-event.js';
+import { decodeEventWithData } from './decode-event.js';
 import type { RawEvents } from './raw-events.js';
 
 /**
- * Decodes the events (see decodeEvent) and makes their timeline rows, as
+ * Decodes the events (see decodeEventWithData) and makes their timeline rows, as
  * UTF-8 COPY lines written one after the other into one buffer.
  */
 export function decodeRawEvents(raw: RawEvents): FeedItem[] {
@@ -17,10 +17,10 @@ export function decodeRawEvents(raw: RawEvents): FeedItem[] {
   for (let i = 0; i < items.length; i++) {
     const position = raw.positions[i]!;
     const end = raw.ends[i]!;
-    const event = decodeEvent(raw.data.subarray(start, end), () => (subjects ??= raw.subjects.split('\n'))[i] ?? '');
+    const { event, dataJson } = decodeEventWithData(raw.data.subarray(start, end), () => (subjects ??= raw.subjects.split('\n'))[i] ?? '');
     start = end;
     const line = lines.size;
-    lines.write(timelineCopyLine(timelineRow(position, event)));
+    lines.write(timelineCopyLine(timelineRow(position, event, undefined, dataJson)));
     items[i] = { position, event, timeline: lines.since(line) };
   }
   return items;
