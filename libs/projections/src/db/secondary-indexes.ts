@@ -28,8 +28,7 @@ export async function dropSecondaryIndexes(pool: Pool, schema: string): Promise<
  * Makes indexes left out while a generation was filled, several at once on
  * the pool's connections, in the order given: each build is one table scan
  * and sort, and Postgres runs them side by side. Each may take one parallel
- * worker, which Postgres gives only to a table large enough to gain from it
- * (the timeline's, as a rule, whose build is the longest).
+ * worker, which Postgres gives only to a table large enough to gain from it.
  */
 export async function createIndexes(pool: Pool, definitions: readonly string[]): Promise<void> {
   const queue = [...definitions];

@@ -1,14 +1,13 @@
 import { defineEntity, p } from '@mikro-orm/core';
 
-/** One row per event of the log, including types this version does not know. */
+/** One row per event of the log, including types this version does not know; read a task at a time, in order. */
 export const TimelineEntryEntity = defineEntity({
   name: 'TimelineEntryEntity',
   tableName: 'task_timeline',
-  indexes: [{ name: 'task_timeline_aggregate_idx', properties: ['aggregateId', 'position'] }],
   properties: {
+    aggregateId: p.text().primary(),
     position: p.bigint('number').primary().autoincrement(false),
     aggregateType: p.text(),
-    aggregateId: p.text(),
     eventId: p.text(),
     type: p.text(),
     version: p.integer(),

@@ -16,6 +16,7 @@ export const CURRENT_SCHEMA = {
     'Migration20261121010000_uncompressed_folded',
     'Migration20261121020000_json_documents',
     'Migration20261121030000_task_state_from_the_log',
+    'Migration20261121040000_timeline_keyed_by_task',
   ],
 
   /** The tables with their primary keys, as the migrations leave them, and the migrator's own table. */
@@ -30,21 +31,16 @@ export const CURRENT_SCHEMA = {
       `create table ${s}."secrets" ("scope" text not null, "name" text not null, "updated_at" timestamptz not null, primary key ("scope", "name"))`,
       `create table ${s}."stage_visits" ("task_id" text not null, "seq" int not null, "stage" text not null, "entered_at" timestamptz not null, "left_at" timestamptz null, primary key ("task_id", "seq"))`,
       `create table ${s}."tasks" ("id" text not null, "kind" text not null, "title" text not null, "prompt" text not null, "template_id" text not null, "params" json not null, "repo_id" text null, "base_branch" text not null, "agent" text not null, "model" text not null, "priority" int not null, "budget_usd" double precision not null, "state" text not null, "stage" text not null, "attention_reason" text null, "failure_reason" text null, "source_kind" text not null, "source_external_id" text not null, "source_url" text not null, "depends_on" json not null, "parent_task_id" text null, "cost_usd" double precision not null, "input_tokens" bigint not null, "cached_input_tokens" bigint not null, "output_tokens" bigint not null, "run_count" int not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "completed_at" timestamptz null, "version" int not null, "position" bigint not null, primary key ("id"))`,
-      `create table ${s}."task_timeline" ("position" bigint not null, "aggregate_type" text not null, "aggregate_id" text not null, "event_id" text not null, "type" text not null, "version" int not null, "occurred_at" timestamptz null, "run_id" text null, "summary" text not null, "data" json not null, primary key ("position"))`,
+      `create table ${s}."task_timeline" ("position" bigint not null, "aggregate_type" text not null, "aggregate_id" text not null, "event_id" text not null, "type" text not null, "version" int not null, "occurred_at" timestamptz null, "run_id" text null, "summary" text not null, "data" json not null, primary key ("aggregate_id", "position"))`,
       `create table ${s}."workspaces" ("run_id" text not null, "id" text not null, "task_id" text not null, "repo_id" text null, "path" text not null, "branch" text not null, "status" text not null, "error" text null, "created_at" timestamptz not null, "updated_at" timestamptz not null, primary key ("run_id"))`,
       `create table ${s}."mikro_orm_migrations" ("id" serial primary key, "name" varchar(255) not null, "executed_at" timestamptz(6) not null default current_timestamp(6))`,
     ];
   },
 
-  /**
-   * The indexes that are neither primary keys nor unique: a rebuild makes them
-   * once its tables are full. The timeline's first: it takes longest, and the
-   * others are built beside it.
-   */
+  /** The indexes that are neither primary keys nor unique: a rebuild makes them once its tables are full. */
   secondaryIndexes(schema: string): string[] {
     const s = `"${schema}"`;
     return [
-      `create index "task_timeline_aggregate_idx" on ${s}."task_timeline" ("aggregate_id", "position")`,
       `create index "runs_task_id_attempt_idx" on ${s}."runs" ("task_id", "attempt")`,
       `create index "tasks_created_at_id_idx" on ${s}."tasks" ("created_at", "id")`,
       `create index "tasks_state_idx" on ${s}."tasks" ("state")`,
