@@ -9,7 +9,6 @@ const ORDER: Readonly<Record<string, string>> = {
   repos: 'id',
   secrets: 'scope, name',
   task_timeline: 'position',
-  stage_visits: 'task_id, seq',
   cost_daily: 'day, repo_id, agent, model',
   projection_checkpoint: 'id',
 };

@@ -154,9 +154,11 @@ export async function pointViewsAt(client: PoolClient, base: string, schema: str
   }
 }
 
-/** Drops every view of the base schema, in one statement. */
+/** Drops every view of the base schema, in one statement: a table a migration removed leaves its view behind otherwise. */
 async function dropViews(db: Pool | PoolClient, base: string): Promise<void> {
-  await db.query(`DROP VIEW IF EXISTS ${GENERATION_TABLES.map((table) => `"${base}"."${table}"`).join(', ')}`);
+  const { rows } = await db.query<{ name: string }>('SELECT viewname AS name FROM pg_views WHERE schemaname = $1', [base]);
+  if (rows.length === 0) return;
+  await db.query(`DROP VIEW ${rows.map(({ name }) => `"${base}"."${name.replaceAll('"', '""')}"`).join(', ')}`);
 }
 
 export async function dropGeneration(pool: Pool, base: string, generation: Generation): Promise<void> {

@@ -32,6 +32,7 @@ export const COLUMNS = {
     completed_at: 'timestamptz',
     version: 'int',
     position: 'bigint',
+    stage_history: 'json',
   },
   runs: {
     id: 'text',
@@ -85,7 +86,6 @@ export const COLUMNS = {
     opened_at: 'timestamptz',
     merged_at: 'timestamptz',
   },
-  stage_visits: { task_id: 'text', seq: 'int', stage: 'text', entered_at: 'timestamptz', left_at: 'timestamptz' },
   task_timeline: {
     position: 'bigint',
     aggregate_type: 'text',

@@ -42,7 +42,6 @@ export function encodeBatch(schema: string, rows: BatchRows, bytes: ByteWriter):
   write(script, bytes, s, 'runs', rows.runs, ['id']);
   write(script, bytes, s, 'workspaces', rows.workspaces, ['run_id']);
   write(script, bytes, s, 'pull_requests', rows.pullRequests, ['task_id']);
-  write(script, bytes, s, 'stage_visits', rows.stageVisits, ['task_id', 'seq']);
   upsert(script, s, 'repos', rows.repos, ['id'], ['created_at']);
   upsert(script, s, 'secrets', rows.secretUpserts, ['scope', 'name']);
   if (rows.secretDeletes.length > 0) {

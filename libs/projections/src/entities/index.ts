@@ -4,7 +4,6 @@ import { PullRequestEntity } from './pull-request.entity.js';
 import { RepoEntity } from './repo.entity.js';
 import { RunEntity } from './run.entity.js';
 import { SecretEntity } from './secret.entity.js';
-import { StageVisitEntity } from './stage-visit.entity.js';
 import { TaskEntity } from './task.entity.js';
 import { TimelineEntryEntity } from './timeline-entry.entity.js';
 import { WorkspaceEntity } from './workspace.entity.js';
@@ -16,7 +15,6 @@ export {
   RepoEntity,
   RunEntity,
   SecretEntity,
-  StageVisitEntity,
   TaskEntity,
   TimelineEntryEntity,
   WorkspaceEntity,
@@ -31,7 +29,6 @@ export const PROJECTION_ENTITIES = [
   RepoEntity,
   SecretEntity,
   TimelineEntryEntity,
-  StageVisitEntity,
   CostDailyEntity,
   ProjectionCheckpointEntity,
 ] as const;

@@ -41,5 +41,7 @@ export const TaskEntity = defineEntity({
     completedAt: p.datetime().nullable(),
     version: p.integer(),
     position: p.bigint('number'),
+    /** Every stage the task was in, in order: `{ stage, enteredAt, leftAt }`, leftAt null for the one it is in. */
+    stageHistory: p.json<{ stage: string; enteredAt: string; leftAt: string | null }[]>().columnType('json'),
   },
 });

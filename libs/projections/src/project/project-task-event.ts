@@ -1,6 +1,6 @@
 import { RunKind, TaskKind, type Envelope, type TaskEvent } from '@cohort/contracts';
 import { evolve, findRun, isFinal, stageOf, type RunState, type TaskState } from '@cohort/domain';
-import type { ProjectedTask, RunMeta, StageVisitDoc, WorkspaceDoc } from './projected-task.js';
+import type { ProjectedTask, RunMeta, WorkspaceDoc } from './projected-task.js';
 import { runIdOfEvent } from '../timeline-summary.js';
 
 export interface CostDelta {
@@ -18,8 +18,6 @@ export interface TaskEventEffect {
   readonly next: ProjectedTask;
   /** The run the event is about, when it names one. */
   readonly runId: string | undefined;
-  /** The visit the event ended, when the stage changed. */
-  readonly leftVisit: (StageVisitDoc & { readonly leftAt: string }) | undefined;
   readonly cost: CostDelta | undefined;
   /** Runs (besides `runId`) whose workspace changed: a provisioning one the run stopped waiting for. */
   readonly workspaceRunIds: readonly string[];
@@ -30,13 +28,12 @@ type TaskEnvelope = Envelope<TaskEvent>;
 /**
  * Applies one task event to the projected task: the domain's `evolve` decides
  * the state; this only records what readers need on top (times, run agent and
- * prompt, workspaces, stage visits, spend).
+ * prompt, workspaces, stage history, spend).
  */
 export function projectTaskEvent(current: ProjectedTask | undefined, event: TaskEnvelope, position: number): TaskEventEffect {
   const at = event.occurredAt;
   const state = evolve(current?.state, event);
   if (current === undefined) {
-    const visit: StageVisitDoc = { seq: 1, stage: stageOf(state), enteredAt: at };
     const next: ProjectedTask = {
       state,
       runMeta: {},
@@ -46,10 +43,10 @@ export function projectTaskEvent(current: ProjectedTask | undefined, event: Task
       prMergedAt: undefined,
       checksReportedAt: {},
       reviewSubmittedAt: [],
-      visit,
+      stages: [{ stage: stageOf(state), enteredAt: at, leftAt: null }],
       position,
     };
-    return { next, runId: undefined, leftVisit: undefined, cost: undefined, workspaceRunIds: [] };
+    return { next, runId: undefined, cost: undefined, workspaceRunIds: [] };
   }
   let next: ProjectedTask = { ...current, state, position };
   const runId = runIdOfEvent(event) ?? undefined;
@@ -58,13 +55,12 @@ export function projectTaskEvent(current: ProjectedTask | undefined, event: Task
   next = settled.next;
 
   const stage = stageOf(state);
-  let leftVisit: TaskEventEffect['leftVisit'];
-  if (stage !== current.visit.stage) {
-    leftVisit = { ...current.visit, leftAt: at };
-    next = { ...next, visit: { seq: current.visit.seq + 1, stage, enteredAt: at } };
+  const visit = current.stages.at(-1)!;
+  if (stage !== visit.stage) {
+    next = { ...next, stages: [...current.stages.slice(0, -1), { ...visit, leftAt: at }, { stage, enteredAt: at, leftAt: null }] };
   }
   const cost = runId === undefined ? undefined : costDelta(current.state, state, runId, next.runMeta[runId], at);
-  return { next, runId, leftVisit, cost, workspaceRunIds: settled.runIds };
+  return { next, runId, cost, workspaceRunIds: settled.runIds };
 }
 
 function recordDetails(next: ProjectedTask, before: TaskState, event: TaskEnvelope): ProjectedTask {

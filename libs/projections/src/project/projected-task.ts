@@ -17,10 +17,11 @@ export interface WorkspaceDoc {
   readonly updatedAt: string;
 }
 
+/** A stretch of time the task spent in one stage; `leftAt` is null for the stage it is in. */
 export interface StageVisitDoc {
-  readonly seq: number;
   readonly stage: string;
   readonly enteredAt: string;
+  readonly leftAt: string | null;
 }
 
 /**
@@ -40,7 +41,8 @@ export interface ProjectedTask {
   readonly checksReportedAt: Readonly<Record<string, string>>;
   /** Submission time of each review, aligned with `state.pr.reviews`. */
   readonly reviewSubmittedAt: readonly string[];
-  readonly visit: StageVisitDoc;
+  /** Every stage the task was in, in order; the last is the one it is in. */
+  readonly stages: readonly StageVisitDoc[];
   /** Stream position of the last event applied to this task. */
   readonly position: number;
 }

@@ -5,7 +5,7 @@ import { isUnknownEvent, type FeedItem } from './feed-item.js';
 import { CostTotals } from './cost-totals.js';
 import { projectTaskEvent } from './project-task-event.js';
 import type { ProjectedTask } from './projected-task.js';
-import { pullRequestRow, repoRow, runRow, stageVisitRow, taskRow, workspaceRow, type Row } from './rows.js';
+import { pullRequestRow, repoRow, runRow, taskRow, workspaceRow, type Row } from './rows.js';
 import { timelineRow } from './timeline-row.js';
 
 /**
@@ -24,7 +24,6 @@ export interface BatchRows {
   readonly runs: KeyedRows;
   readonly workspaces: KeyedRows;
   readonly pullRequests: KeyedRows;
-  readonly stageVisits: KeyedRows;
   /**
    * Timeline rows as UTF-8 COPY text (timelineCopyLine), in pieces. They are
    * always added: one per position, and positions are applied once.
@@ -71,7 +70,6 @@ export async function buildBatch(
   const before = new Map(tasks);
 
   const dirtyRuns = new Map<string, Set<string>>();
-  const visits = new Map<string, { readonly row: Row; readonly stored: boolean }>();
   const timeline: Uint8Array[] = [];
   const costs = new CostTotals();
   const repos = new Map<string, Row>();
@@ -96,12 +94,6 @@ export async function buildBatch(
         if (!runs) dirtyRuns.set(id, (runs = new Set()));
         if (effect.runId !== undefined) runs.add(effect.runId);
         for (const runId of effect.workspaceRunIds) runs.add(runId);
-        const left = effect.leftVisit;
-        if (left) {
-          // Stored already if it was the task's visit when the batch started.
-          const stored = left.seq <= (before.get(id)?.visit.seq ?? 0);
-          visits.set(`${id}\u0000${left.seq}`, { row: stageVisitRow(id, left, left.leftAt), stored });
-        }
         if (effect.cost) costs.add(effect.next.state.spec.repoId, effect.cost);
       } catch (error) {
         if (!(error instanceof MissingTaskCreated)) throw error;
@@ -134,7 +126,6 @@ export async function buildBatch(
   const runRows = keyedRows();
   const workspaceRows = keyedRows();
   const prRows = keyedRows();
-  const visitRows = keyedRows();
   const projected = new Map<string, ProjectedTask>();
   for (const [id, runIds] of dirtyRuns) {
     const task = tasks.get(id);
@@ -143,9 +134,6 @@ export async function buildBatch(
     const prior = before.get(id);
     projected.set(id, task);
     (prior ? taskRows.updated : taskRows.added).push(taskRow(task));
-    // A visit still open since before the batch is stored as it is: it was written with the state that opened it.
-    if (prior?.visit !== task.visit)
-      visits.set(`${id}\u0000${task.visit.seq}`, { row: stageVisitRow(id, task.visit, null), stored: false });
     const pr = pullRequestRow(task);
     if (pr) (prior?.state.pr ? prRows.updated : prRows.added).push(pr);
     for (const runId of runIds) {
@@ -155,13 +143,11 @@ export async function buildBatch(
       if (workspace) (prior?.workspaces[runId] ? workspaceRows.updated : workspaceRows.added).push(workspace);
     }
   }
-  for (const { row, stored } of visits.values()) (stored ? visitRows.updated : visitRows.added).push(row);
   return {
     tasks: taskRows,
     runs: runRows,
     workspaces: workspaceRows,
     pullRequests: prRows,
-    stageVisits: visitRows,
     timeline,
     costs: costs.rows(),
     repos: [...repos.values()],

@@ -7,12 +7,11 @@ import type { ProjectedTask } from './projected-task.js';
 import { buildBatch, type BatchRows } from './projection-batch.js';
 import type { Row } from './rows.js';
 
-const KEYS: Record<'tasks' | 'runs' | 'workspaces' | 'pullRequests' | 'stageVisits', (row: Row) => string> = {
+const KEYS: Record<'tasks' | 'runs' | 'workspaces' | 'pullRequests', (row: Row) => string> = {
   tasks: (r) => String(r.id),
   runs: (r) => String(r.id),
   workspaces: (r) => String(r.run_id),
   pullRequests: (r) => String(r.task_id),
-  stageVisits: (r) => `${String(r.task_id)}/${String(r.seq)}`,
 };
 
 /** The lifecycles' events interleaved as `choices` say, each task's in its own order. */

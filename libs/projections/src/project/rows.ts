@@ -12,7 +12,7 @@ import {
 import { stageOf, type RunState } from '@cohort/domain';
 import type { CheckRow, ReviewRow } from '../read/read-model.js';
 import { enumName } from './enum-name.js';
-import type { ProjectedTask, StageVisitDoc } from './projected-task.js';
+import type { ProjectedTask } from './projected-task.js';
 
 /** Row objects keyed by column name, as the bulk upserts take them. */
 export type Row = Record<string, unknown>;
@@ -65,6 +65,7 @@ export function taskRow(task: ProjectedTask): Row {
     completed_at: state.completedAt ?? null,
     version: state.version,
     position: task.position,
+    stage_history: task.stages,
   };
 }
 
@@ -150,10 +151,6 @@ export function pullRequestRow(task: ProjectedTask): Row | undefined {
     opened_at: task.prOpenedAt ?? task.state.updatedAt,
     merged_at: task.prMergedAt ?? null,
   };
-}
-
-export function stageVisitRow(taskId: string, visit: StageVisitDoc, leftAt: string | null): Row {
-  return { task_id: taskId, seq: visit.seq, stage: visit.stage, entered_at: visit.enteredAt, left_at: leftAt };
 }
 
 export function repoRow(repoId: string, settings: RepoSettings | undefined, at: string): Row {

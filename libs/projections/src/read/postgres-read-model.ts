@@ -27,7 +27,7 @@ import {
   toRepoRow,
   toRunRow,
   toSecretRow,
-  toStageVisitRow,
+  toStageHistory,
   toTaskRow,
   toTimelineRow,
   toWorkspaceRow,
@@ -279,12 +279,10 @@ export class PostgresReadModel implements ReadModel {
   }
 
   async stageHistoriesOfTasks(taskIds: readonly string[]): Promise<ReadonlyMap<string, readonly StageVisitRow[]>> {
-    const rows = await this.query(
-      'reading stage history',
-      `SELECT * FROM ${this.s}.stage_visits WHERE task_id = ANY($1::text[]) ORDER BY task_id, seq`,
-      [taskIds],
-    );
-    return groupByTask(rows, toStageVisitRow);
+    const rows = await this.query('reading stage history', `SELECT id, stage_history FROM ${this.s}.tasks WHERE id = ANY($1::text[])`, [
+      taskIds,
+    ]);
+    return new Map(rows.map((row) => [String(row.id), toStageHistory(row.stage_history)]));
   }
 
   async repos(): Promise<readonly RepoRow[]> {

@@ -117,8 +117,19 @@ export function toTimelineRow(r: DbRow): TimelineEntryRow {
   };
 }
 
-export function toStageVisitRow(r: DbRow): StageVisitRow {
-  return { stage: str(r.stage), enteredAt: iso(r.entered_at), leftAt: isoOrNull(r.left_at) };
+/** A task's `stage_history` document: its visits in order, times as ISO 8601 in UTC whatever spelling they were stored in. */
+export function toStageHistory(document: unknown): StageVisitRow[] {
+  if (!Array.isArray(document)) return [];
+  return document.map((visit: Record<string, unknown>) => ({
+    stage: str(visit.stage),
+    enteredAt: utc(visit.enteredAt),
+    leftAt: visit.leftAt === null || visit.leftAt === undefined ? null : utc(visit.leftAt),
+  }));
+}
+
+function utc(value: unknown): string {
+  const at = new Date(String(value));
+  return Number.isNaN(at.getTime()) ? str(value) : at.toISOString();
 }
 
 export function toRepoRow(r: DbRow): RepoRow {
