@@ -71,4 +71,25 @@ describe('buildBatch', () => {
       { numRuns: 60 },
     );
   });
+
+  it('gives I/O turns while it folds a large batch, not only once it is done', async () => {
+    const at = ticker(new Date('2026-04-02T00:00:00Z'));
+    const items: FeedItem[] = Array.from({ length: 30 }, (_, t) => taskHistory(`t${t}`, 'r', 'merged', at))
+      .flatMap(({ aggregate, events }) =>
+        events.map(
+          (event, v) => ({ ...event, aggregateType: aggregate.type, aggregateId: aggregate.id, version: v + 1 }) as unknown as Envelope,
+        ),
+      )
+      .map((event, i) => ({ position: i + 1, event }));
+    expect(items.length).toBeGreaterThan(250);
+    let turned = false;
+    setImmediate(() => (turned = true));
+    let turnedBeforeTheEnd = false;
+    await buildBatch(
+      items,
+      () => undefined,
+      async () => new Map(),
+    ).then(() => (turnedBeforeTheEnd = turned));
+    expect(turnedBeforeTheEnd).toBe(true);
+  });
 });
