@@ -18,7 +18,7 @@ import { writeLifecycles } from './write-lifecycles.js';
 
 const quick = process.argv.includes('--quick');
 const EVENTS = quick ? 20_000 : 100_000;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
 const nc = await connect({ servers: url, name: 'bench-projection' });
