@@ -1,6 +1,6 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import type { JetStreamClient } from '@nats-io/jetstream';
 import { create, encodeJson, Headers, LogLineSchema, LogStream, type Topology } from '@cohort/contracts';
+import type { JetStreamPublisher } from '@cohort/eventstore';
 import type { Redactor } from '@cohort/platform';
 
 export type LogStreamName = 'stdout' | 'stderr' | 'system';
@@ -13,12 +13,17 @@ const STREAMS: Readonly<Record<LogStreamName, LogStream>> = {
 
 /** Tries per line before it is given up on (the line's seq stays used, the run goes on). */
 const PUBLISH_ATTEMPTS = 3;
+/** How long one try waits for the stream's acknowledgement. */
+const ACK_TIMEOUT_MS = 5_000;
 
 /**
  * Publishes one run's output lines to `<ns>.log.<taskId>.<runId>` as LogLine JSON,
  * numbered 1, 2, 3 … without gaps, one at a time so they are stored in order.
  * `Nats-Msg-Id` is `<runId>:<seq>`, so a republished line is dropped by the stream.
  * Every line passes the run's redactor before it leaves the process.
+ * Lines are the busiest publishes of the system (thousands a second across
+ * runs), so they go through the event log's JetStreamPublisher: the same
+ * exchange as `js.publish` without its per-call cost.
  */
 export class LogPublisher {
   #seq = 0;
@@ -26,7 +31,7 @@ export class LogPublisher {
   #failures = 0;
 
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly publisher: JetStreamPublisher,
     private readonly topology: Topology,
     private readonly taskId: string,
     private readonly runId: string,
@@ -60,7 +65,7 @@ export class LogPublisher {
     this.#tail = this.#tail.then(async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          await this.js.publish(subject, body, { headers: h });
+          await this.publisher.publish(subject, body, h, ACK_TIMEOUT_MS);
           return;
         } catch (error) {
           if (attempt >= PUBLISH_ATTEMPTS) {

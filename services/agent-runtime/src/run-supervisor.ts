@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { agentAdapter, type AgentAdapter } from '@cohort/agents';
@@ -14,7 +13,7 @@ import {
   type ErrorInfo,
   type Topology,
 } from '@cohort/contracts';
-import { eventIdFor, type EventStore, WrongExpectedVersion } from '@cohort/eventstore';
+import { eventIdFor, type EventStore, JetStreamPublisher, WrongExpectedVersion } from '@cohort/eventstore';
 import { CommandClient, currentMessageContext, MESSAGING_TOPOLOGY, NATS_CONNECTION } from '@cohort/messaging';
 import { Redactor } from '@cohort/platform';
 import { AgentRun } from './agent-run.js';
@@ -45,7 +44,7 @@ export const MAX_WAITING_RUNS = 16;
 @Injectable()
 export class RunSupervisor {
   private readonly log = new Logger('RunSupervisor');
-  private readonly js: JetStreamClient;
+  private readonly logPublisher: JetStreamPublisher;
   private readonly runs = new Map<string, AgentRun>();
   /** Runs between "picked up" and "spawned", so a cancel in that window is not lost. */
   private readonly starting = new Map<string, { taskId: string; cancelled: boolean }>();
@@ -62,7 +61,7 @@ export class RunSupervisor {
     @Inject(SECRET_REDACTOR) private readonly serviceRedactor: Redactor,
     @Inject(PROCESS_LEDGER) private readonly ledger: ProcessLedger,
   ) {
-    this.js = jetstream(nc);
+    this.logPublisher = JetStreamPublisher.of(nc);
   }
 
   /** Runs whose agent is alive in this instance. */
@@ -168,7 +167,7 @@ export class RunSupervisor {
   /** After RunStarted: from here on every way out ends in RunFinished. */
   private async launch(plan: RunPlan): Promise<void> {
     const redactor = new Redactor();
-    const logs = new LogPublisher(this.js, this.topology, plan.taskId, plan.runId, redactor, (m) => this.log.warn(m));
+    const logs = new LogPublisher(this.logPublisher, this.topology, plan.taskId, plan.runId, redactor, (m) => this.log.warn(m));
     const fail = (error: ErrorInfo) => this.finishWithoutAgent(plan, error);
 
     let adapter: AgentAdapter;

@@ -12,7 +12,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import {
   create,
@@ -26,7 +26,7 @@ import {
   TaskKind,
   topology,
 } from '@cohort/contracts';
-import { connectEventLog, ensureEventStream, JetStreamEventStore } from '@cohort/eventstore';
+import { connectEventLog, ensureEventStream, JetStreamEventStore, JetStreamPublisher } from '@cohort/eventstore';
 import { ensureMessagingStreams } from '@cohort/messaging';
 import { databaseUrl, deleteNamespace } from '@cohort/testing';
 import { nowMs, type ClientReply, type ReadPath, type RoundStats, type RunRef } from './protocol.js';
@@ -44,7 +44,8 @@ const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const nc = await connectEventLog({ servers: url, name: 'bench-logs' });
 const tp = topology(`bench_${randomUUID().replace(/-/g, '').slice(0, 10)}`);
 const jsm = await jetstreamManager(nc);
-const js = jetstream(nc);
+// Lines are published as agent-runtime publishes them (see its LogPublisher).
+const publisher = JetStreamPublisher.of(nc);
 const token = `bench-admin-${randomBytes(12).toString('hex')}`;
 let gatewayWorker: Worker | undefined;
 let clientWorker: Worker | undefined;
@@ -136,7 +137,7 @@ async function publishRun(run: RunRef, startAt: number, lines: number): Promise<
       text: String(nowMs()),
       at: new Date().toISOString(),
     });
-    await js.publish(subject, encodeJson(LogLineSchema, line), { headers: h });
+    await publisher.publish(subject, encodeJson(LogLineSchema, line), h, 5_000);
   }
 }
 
