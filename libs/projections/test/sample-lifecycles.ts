@@ -10,6 +10,7 @@ import {
   TaskSourceKind,
   create,
   eventSchemas,
+  type Envelope,
   type EventType,
   type MessageInitShape,
   type NewEvent,
@@ -24,6 +25,23 @@ export const LIFECYCLES: readonly Lifecycle[] = ['merged', 'ci_failure', 'failed
 export interface AggregateHistory {
   readonly aggregate: AggregateRef;
   readonly events: NewEvent[];
+}
+
+/** A history's events as stored envelopes, versions counted from 1, with the subject each is stored on (namespace `ns`). */
+export function storedEnvelopes(history: AggregateHistory): { readonly envelope: Envelope; readonly subject: string }[] {
+  const { aggregate, events } = history;
+  return events.map((event, v) => ({
+    envelope: {
+      correlationId: '',
+      causationId: '',
+      traceparent: '',
+      ...event,
+      aggregateType: aggregate.type,
+      aggregateId: aggregate.id,
+      version: v + 1,
+    } as unknown as Envelope,
+    subject: `ns.evt.${aggregate.type}.${aggregate.id}`,
+  }));
 }
 
 export function ev<T extends EventType>(type: T, data: MessageInitShape<(typeof eventSchemas)[T]>, occurredAt: string): NewEvent {

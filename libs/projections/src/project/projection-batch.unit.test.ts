@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Envelope } from '@cohort/contracts';
-import { LIFECYCLES, repoHistory, taskHistory, ticker } from '../../test/sample-lifecycles.js';
+import { LIFECYCLES, repoHistory, storedEnvelopes, taskHistory, ticker } from '../../test/sample-lifecycles.js';
 import type { FeedItem } from './feed-item.js';
 import type { ProjectedTask } from './projected-task.js';
 import { buildBatch, type BatchRows } from './projection-batch.js';
@@ -75,12 +75,8 @@ describe('buildBatch', () => {
   it('gives I/O turns while it folds a large batch, not only once it is done', async () => {
     const at = ticker(new Date('2026-04-02T00:00:00Z'));
     const items: FeedItem[] = Array.from({ length: 30 }, (_, t) => taskHistory(`t${t}`, 'r', 'merged', at))
-      .flatMap(({ aggregate, events }) =>
-        events.map(
-          (event, v) => ({ ...event, aggregateType: aggregate.type, aggregateId: aggregate.id, version: v + 1 }) as unknown as Envelope,
-        ),
-      )
-      .map((event, i) => ({ position: i + 1, event }));
+      .flatMap(storedEnvelopes)
+      .map(({ envelope }, i) => ({ position: i + 1, event: envelope }));
     expect(items.length).toBeGreaterThan(250);
     let turned = false;
     setImmediate(() => (turned = true));

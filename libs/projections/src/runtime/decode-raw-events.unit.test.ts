@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeEnvelope, type Envelope } from '@cohort/contracts';
-import { LIFECYCLES, repoHistory, taskHistory, ticker } from '../../test/sample-lifecycles.js';
+import { encodeEnvelope } from '@cohort/contracts';
+import { LIFECYCLES, repoHistory, storedEnvelopes, taskHistory, ticker } from '../../test/sample-lifecycles.js';
 import { timelineCopyLine } from '../db/copy-text.js';
 import { timelineRow } from '../project/timeline-row.js';
 import { decodeEvent } from './decode-event.js';
@@ -16,21 +16,10 @@ describe('timeline lines of decoded messages', () => {
     Object.assign(created.data as object, { prompt: 'line one\nline\ttwo "quoted" back\\slash nul\u0000 done', title: 'ünïcödé ✓' });
     const writer = new RawEventsWriter();
     const messages: Uint8Array[] = [];
-    for (const { aggregate, events } of histories) {
-      for (const [v, event] of events.entries()) {
-        const envelope = {
-          correlationId: '',
-          causationId: '',
-          traceparent: '',
-          ...event,
-          aggregateType: aggregate.type,
-          aggregateId: aggregate.id,
-          version: v + 1,
-        };
-        const bytes = encodeEnvelope(envelope as unknown as Envelope);
-        messages.push(bytes);
-        writer.add(messages.length, bytes, `ns.evt.${aggregate.type}.${aggregate.id}`);
-      }
+    for (const { envelope, subject } of histories.flatMap(storedEnvelopes)) {
+      const bytes = encodeEnvelope(envelope);
+      messages.push(bytes);
+      writer.add(messages.length, bytes, subject);
     }
     const lines = decodeRawEvents(writer.take()).map((item) => Buffer.from(item.timeline!).toString('utf8'));
     const expected = messages.map((bytes, i) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeEnvelope, type Envelope } from '@cohort/contracts';
-import { LIFECYCLES, repoHistory, taskHistory, ticker } from '../../test/sample-lifecycles.js';
+import { encodeEnvelope } from '@cohort/contracts';
+import { LIFECYCLES, repoHistory, storedEnvelopes, taskHistory, ticker } from '../../test/sample-lifecycles.js';
 import { decodeRawEvents } from './decode-raw-events.js';
 import { decodeAndPack, unpackItems } from './feed-transfer.js';
 import { RawEventsWriter } from './raw-events.js';
@@ -9,20 +9,8 @@ function rawEvents(): ReturnType<RawEventsWriter['take']> {
   const at = ticker(new Date('2026-02-01T00:00:00Z'));
   const writer = new RawEventsWriter();
   let position = 0;
-  for (const { aggregate, events } of [repoHistory('r', at), ...LIFECYCLES.map((l, i) => taskHistory(`t${i}`, 'r', l, at))]) {
-    for (const [v, event] of events.entries()) {
-      const envelope = {
-        correlationId: '',
-        causationId: '',
-        traceparent: '',
-        ...event,
-        aggregateType: aggregate.type,
-        aggregateId: aggregate.id,
-        version: v + 1,
-      };
-      writer.add(++position, encodeEnvelope(envelope as unknown as Envelope), `ns.evt.${aggregate.type}.${aggregate.id}`);
-    }
-  }
+  const histories = [repoHistory('r', at), ...LIFECYCLES.map((l, i) => taskHistory(`t${i}`, 'r', l, at))];
+  for (const { envelope, subject } of histories.flatMap(storedEnvelopes)) writer.add(++position, encodeEnvelope(envelope), subject);
   // Proto3 JSON spells a double NaN as a string; JSON.stringify would turn the decoded NaN into null.
   const usage = { '@type': 'type.googleapis.com/cohort.v1.RunUsageReported', runId: 't0-r1', usage: { costUsd: 'NaN', inputTokens: 1 } };
   const nan = { id: 'nan', type: 'RunUsageReported', aggregateType: 'task', aggregateId: 't0', version: 99, occurredAt: at(), data: usage };
