@@ -1,4 +1,4 @@
-import { decodeEnvelopeWithData } from '@cohort/contracts';
+import { decodeEnvelope, decodeEnvelopeWithData } from '@cohort/contracts';
 import type { FeedItem, UnknownEvent } from '../project/feed-item.js';
 
 /**
@@ -8,7 +8,9 @@ import type { FeedItem, UnknownEvent } from '../project/feed-item.js';
  * it was about.
  */
 export function decodeEvent(data: Uint8Array, subject: () => string): FeedItem['event'] {
-  return decodeEventWithData(data, subject).event;
+  // Not through decodeEventWithData: cutting the data's JSON out would be wasted on a caller that makes no timeline.
+  const decoded = decodeEnvelope(data);
+  return decoded.ok ? decoded.value : unknownEvent(data, subject(), decoded.error.message);
 }
 
 /** decodeEvent, with the data's canonical JSON text when the message holds it as such (see decodeEnvelopeWithData). */
