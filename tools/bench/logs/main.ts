@@ -129,15 +129,7 @@ async function publishRun(run: RunRef, startAt: number, lines: number): Promise<
     if (wait > 1) await sleep(wait);
     const h = natsHeaders();
     h.set(Headers.msgId, `${run.runId}:${seq}`);
-    const line = create(LogLineSchema, {
-      taskId: run.taskId,
-      runId: run.runId,
-      seq,
-      stream: LogStream.STDOUT,
-      text: String(nowMs()),
-      at: new Date().toISOString(),
-    });
-    await publisher.publish(subject, encodeJson(LogLineSchema, line), h, 5_000);
+    await publisher.publish(subject, logLineJson(run, seq, String(nowMs())), h, 5_000);
   }
 }
 
