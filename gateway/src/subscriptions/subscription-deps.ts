@@ -3,7 +3,7 @@ import type { Topology } from '@cohort/contracts';
 import type { EventStore } from '@cohort/eventstore';
 import type { ReadModel } from '../read-model.js';
 import { GraphQLError } from '../graphql.js';
-import type { ChunkLimits } from './chunk-queue.js';
+import type { LogTailLimits } from '@cohort/projections';
 
 /** Where warnings go: the gateway's JsonLogger fits. */
 export interface SubscriptionLog {
@@ -24,12 +24,13 @@ export interface SubscriptionDependencies {
    */
   readonly maxBufferedTasksPerClient?: number;
   /**
-   * Most lines (`maxItems`) and characters of text (`maxWeight`) in one
-   * `taskLogs` chunk; a line longer than `maxWeight` goes alone. A client that
-   * falls behind holds back two chunks' worth of lines at most in the gateway.
-   * @default { maxItems: 500, maxWeight: 262144 }
+   * Most lines and characters of text in one `taskLogs` chunk (a longer line
+   * goes alone), and in the live lines a tail keeps while it reads stored ones.
+   * A client that falls behind holds two chunks' worth in the gateway at most;
+   * the rest waits in the stream.
+   * @default DEFAULT_LOG_TAIL_LIMITS
    */
-  readonly logChunkLimits?: ChunkLimits;
+  readonly logTailLimits?: LogTailLimits;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { LogLine } from '@cohort/contracts';
 import { natsTestContext, waitFor, type NatsTestContext } from '@cohort/testing';
 import { findLogStart } from './find-log-start.js';
@@ -39,11 +40,27 @@ describe('log reader on JetStream', () => {
   async function take(tail: LogTail, count: number): Promise<LogLine[]> {
     const lines: LogLine[] = [];
     if (count === 0) return lines;
-    for await (const line of tail) {
-      lines.push(line);
+    for await (const chunk of tail) {
+      lines.push(...chunk);
       if (lines.length >= count) break;
     }
     return lines;
+  }
+
+  /** Reads `count` lines and leaves the tail open, unlike breaking out of `for await`. */
+  function reader(tail: LogTail) {
+    const iterator = tail[Symbol.asyncIterator]();
+    let spare: LogLine[] = [];
+    return async (count: number): Promise<LogLine[]> => {
+      while (spare.length < count) {
+        const result = await iterator.next();
+        if (result.done) break;
+        spare.push(...result.value);
+      }
+      const lines = spare.slice(0, count);
+      spare = spare.slice(count);
+      return lines;
+    };
   }
 
   async function consumerCount(): Promise<number> {
@@ -139,6 +156,75 @@ describe('log reader on JetStream', () => {
     await publishing;
     expect(seqs(lines)).toEqual(range(1, 600));
     expect(lines[599]!.text).toBe('line 600');
+  });
+
+  it('drops its consumer once caught up: live lines then come from the subscription alone', async () => {
+    await setUp();
+    const publish = runLogPublisher(ctx.nc, ctx.topology, 'task-l', 'task-l-r1');
+    for (let seq = 1; seq <= 20; seq++) await publish(seq);
+    const tail = tailLogs({ nc: ctx.nc, topology: ctx.topology, taskId: 'task-l', runId: 'task-l-r1' });
+    tails.push(tail);
+    const read = reader(tail);
+    expect(seqs(await read(20))).toEqual(range(1, 20));
+    expect(await consumerCount()).toBe(1);
+    await publish(21);
+    expect(seqs(await read(1))).toEqual([21]);
+    await waitFor('the caught-up tail to delete its consumer', async () => ((await consumerCount()) === 0 ? true : undefined));
+    for (let seq = 22; seq <= 40; seq++) await publish(seq);
+    expect(seqs(await read(19))).toEqual(range(22, 40));
+    expect(await consumerCount()).toBe(0);
+  });
+
+  it('reads stored lines for a reader slower than the run, and still hands on every line once, in order', async () => {
+    await setUp();
+    const publish = runLogPublisher(ctx.nc, ctx.topology, 'task-k', 'task-k-r1');
+    const limits = { chunk: { maxItems: 5, maxWeight: 10_000 }, liveBuffer: { maxItems: 20, maxWeight: 100_000 } };
+    const tail = tailLogs({ nc: ctx.nc, topology: ctx.topology, taskId: 'task-k', runId: 'task-k-r1', limits });
+    tails.push(tail);
+    const read = reader(tail);
+    await publish(1);
+    expect(seqs(await read(1))).toEqual([1]);
+    await waitFor('the tail to go live', async () => ((await consumerCount()) === 0 ? true : undefined));
+    // Ten chunks' worth while nobody reads: the tail holds two and leaves the rest to the stream.
+    for (let seq = 2; seq <= 200; seq++) await publish(seq);
+    expect(await consumerCount()).toBe(1);
+    expect(seqs(await read(199))).toEqual(range(2, 200));
+    await publish(201);
+    expect(seqs(await read(1))).toEqual([201]);
+    await waitFor('the tail to go live again', async () => ((await consumerCount()) === 0 ? true : undefined));
+  });
+
+  it('reads the lines published while its connection was down from the stream once it is back', async () => {
+    await setUp();
+    const own: NatsConnection = await connect({ servers: ctx.url, name: 'test-logs-reconnecting', reconnectTimeWait: 200 });
+    try {
+      const publish = runLogPublisher(ctx.nc, ctx.topology, 'task-r', 'task-r-r1');
+      const tail = tailLogs({ nc: own, topology: ctx.topology, taskId: 'task-r', runId: 'task-r-r1' });
+      tails.push(tail);
+      const read = reader(tail);
+      await publish(1);
+      expect(seqs(await read(1))).toEqual([1]);
+      await waitFor('the tail to go live', async () => ((await consumerCount()) === 0 ? true : undefined));
+      const events: string[] = [];
+      const watching = (async () => {
+        for await (const event of own.status()) {
+          if (event.type === 'disconnect' || event.type === 'reconnect') events.push(event.type);
+          if (event.type === 'reconnect') return;
+        }
+      })();
+      await own.reconnect();
+      await waitFor('the connection to drop', async () => (events.includes('disconnect') ? true : undefined));
+      // Published while the tail's connection is down: its subscription never sees these.
+      for (let seq = 2; seq <= 6; seq++) await publish(seq);
+      const publishedWhileDown = !events.includes('reconnect');
+      await watching;
+      expect(publishedWhileDown).toBe(true);
+      expect(seqs(await read(5))).toEqual(range(2, 6));
+      await publish(7);
+      expect(seqs(await read(1))).toEqual([7]);
+    } finally {
+      await own.close();
+    }
   });
 
   it('resumes after a disconnect from the last seq received, without repeating or missing a line', async () => {

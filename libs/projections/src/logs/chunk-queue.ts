@@ -61,6 +61,26 @@ export class ChunkQueue<T> {
     return chunk;
   }
 
+  /** The first waiting item, left in place. */
+  peek(): T | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
+
+  /** The first waiting item, removed. */
+  shift(): T | undefined {
+    if (this.head === this.items.length) return undefined;
+    const item = this.items[this.head++]!;
+    this.waitingWeight -= this.weigh(item);
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
   /** Items waiting. */
   get size(): number {
     return this.items.length - this.head;
