@@ -70,6 +70,13 @@ export interface GatewayConfig extends ServiceBasics {
    * @default 5000
    */
   readonly atLeastTimeoutMs: number;
+  /**
+   * Least time between two `taskLogs` payloads of one subscription (GATEWAY_LOG_FLUSH_MS); lines
+   * that arrive meanwhile go out together, a line after a quiet spell at once. 0 sends every
+   * line as it comes, at a payload (a GraphQL execution and a socket write) per line.
+   * @default 16
+   */
+  readonly logFlushIntervalMs: number;
   readonly limits: QueryLimits;
 }
 
@@ -108,6 +115,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     corsOrigins,
     commandTimeoutMs: read.integer('GATEWAY_COMMAND_TIMEOUT_MS', 5000, { min: 100, max: 600_000 }),
     atLeastTimeoutMs: read.integer('GATEWAY_AT_LEAST_TIMEOUT_MS', 5000, { min: 0, max: 60_000 }),
+    logFlushIntervalMs: read.integer('GATEWAY_LOG_FLUSH_MS', 16, { min: 0, max: 1000 }),
     limits: {
       maxDepth: read.integer('GATEWAY_MAX_DEPTH', 10, { min: 2, max: 100 }),
       maxCost: read.integer('GATEWAY_MAX_COST', 5000, { min: 1, max: 10_000_000 }),

@@ -85,7 +85,14 @@ async function serve(
   logger: JsonLogger,
   started: Array<() => Promise<void>>,
 ): Promise<RunningGateway> {
-  const wiring = createSubscriptionResolvers({ nc, topology: tp, readModel, events, logger });
+  const wiring = createSubscriptionResolvers({
+    nc,
+    topology: tp,
+    readModel,
+    events,
+    logger,
+    logFlushIntervalMs: config.logFlushIntervalMs,
+  });
   const services: GatewayServices = {
     nc,
     topology: tp,

@@ -31,6 +31,12 @@ export interface SubscriptionDependencies {
    * @default DEFAULT_LOG_TAIL_LIMITS
    */
   readonly logTailLimits?: LogTailLimits;
+  /**
+   * Least time between two `taskLogs` payloads of one subscription, in ms; lines
+   * that arrive meanwhile go out together. 0 sends each line as it comes.
+   * @default 0
+   */
+  readonly logFlushIntervalMs?: number;
 }
 
 /**

@@ -159,6 +159,28 @@ describe('live subscriptions through graphql-ws', () => {
     expect(chunks.slice(history).map((chunk) => chunk.lines.length)).toEqual(Array(10).fill(1));
   });
 
+  it('groups live lines that come faster than GATEWAY_LOG_FLUSH_MS into one payload', async () => {
+    await setUp();
+    await createTaskWithRuns(live.events, 'task-p', ['task-p-r1']);
+    const publish = runLogPublisher(ctx.nc, ctx.topology, 'task-p', 'task-p-r1');
+    const chunks: LogChunk[] = [];
+    const done = (async () => {
+      for await (const result of live.client().iterate({ query: TASK_LOGS, variables: { taskId: 'task-p', runId: 'task-p-r1' } })) {
+        chunks.push((result.data as { taskLogs: LogChunk }).taskLogs);
+        if (chunks.at(-1)!.lastSeq >= 201) break;
+      }
+    })();
+    await waitFor('the tail to start', async () => ((await consumersOn(ctx.topology.streams.logs)) === 1 ? true : undefined));
+    await publish(1);
+    await waitFor('the first line', () => (chunks.at(-1)?.lastSeq === 1 ? true : undefined));
+    // 200 lines as fast as the stream acknowledges them: each payload takes what arrived since the last.
+    for (let seq = 2; seq <= 201; seq++) await publish(seq);
+    await done;
+    expectWellFormed(chunks);
+    expect(seqsOf(chunks)).toEqual(range(1, 201));
+    expect(chunks.length - 1).toBeLessThan(200 / 2);
+  });
+
   it('holds back a client that does not read instead of reading the whole log for it, and gives it every line once it reads', async () => {
     await setUp();
     await createTaskWithRuns(live.events, 'task-9', ['task-9-r1']);

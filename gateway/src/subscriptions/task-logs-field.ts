@@ -1,5 +1,6 @@
 import { tailLogs } from '@cohort/projections';
 import { logChunkNode } from './log-chunk-node.js';
+import { pacedSource } from './paced-source.js';
 import { streamUnavailable, type SubscriptionDependencies, type SubscriptionLog } from './subscription-deps.js';
 import { resolvePayload, subscriptionIterator } from './subscription-iterator.js';
 import { assertRunOfTask, intArgument, taskRunsOrNotFound } from './task-runs.js';
@@ -15,9 +16,10 @@ export interface TaskLogsArgs {
  * ones, in chunks; NOT_FOUND for a task or run that does not exist.
  *
  * A payload costs a GraphQL execution and a WebSocket write however many
- * lines it carries, so each one carries every line the tail has ready when
- * graphql-ws asks for the next, which it does once the previous payload is
- * handed to the socket. A client that keeps up gets each line at once, alone.
+ * lines it carries, so each one carries every line ready when it is made, and
+ * payloads go at most one per `logFlushIntervalMs`: a run writing hundreds of
+ * lines a second costs its reader tens of payloads, not hundreds. A line
+ * after a quiet spell goes at once.
  */
 export function taskLogsField(deps: SubscriptionDependencies, log: SubscriptionLog) {
   return {
@@ -34,7 +36,7 @@ export function taskLogsField(deps: SubscriptionDependencies, log: SubscriptionL
         onGap: (gap) =>
           log.warn(`run ${args.runId} of task ${args.taskId}: lines ${gap.fromSeq}-${gap.toSeq} are no longer stored`, 'Subscriptions'),
       });
-      return subscriptionIterator(tail, logChunkNode);
+      return subscriptionIterator(pacedSource(tail, deps.logFlushIntervalMs ?? 0), logChunkNode);
     },
     resolve: resolvePayload((cause) =>
       streamUnavailable(log, 'the log tail', cause, 'subscribe again with fromSeq set to the lastSeq of the last chunk you received'),

@@ -16,6 +16,8 @@ const config = readGatewayConfig({
   GATEWAY_PORT: '0',
   COHORT_ADMIN_TOKEN: data.token,
   DATABASE_URL: data.databaseUrl,
+  // The gateway's own setting, so the pacing of taskLogs payloads can be compared.
+  ...(process.env.GATEWAY_LOG_FLUSH_MS === undefined ? {} : { GATEWAY_LOG_FLUSH_MS: process.env.GATEWAY_LOG_FLUSH_MS }),
 });
 // taskLogs reads NATS only; the read model is there because the gateway serves queries too.
 const readModel = new PostgresReadModel({ databaseUrl: data.databaseUrl });
@@ -23,7 +25,7 @@ const gateway = await startGateway(config, { readModel, logger: new JsonLogger('
 // How late this thread runs what is ready: the part of the latency that is CPU starvation.
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
-parentPort!.postMessage({ type: 'started', url: gateway.url });
+parentPort!.postMessage({ type: 'started', url: gateway.url, logFlushIntervalMs: config.logFlushIntervalMs });
 parentPort!.on('message', async (command: { type: 'reset-loop-delay' | 'loop-delay' | 'stop' }) => {
   if (command.type === 'reset-loop-delay') loopDelay.reset();
   else if (command.type === 'loop-delay')

@@ -193,7 +193,7 @@ try {
   const store = await JetStreamEventStore.create({ nc, topology: tp });
 
   gatewayWorker = startWorker('./gateway-worker.ts', { natsUrl: url, namespace: tp.namespace, token, databaseUrl: databaseUrl() });
-  const { url: gatewayUrl } = await started<{ url: string }>(gatewayWorker, 'started');
+  const { url: gatewayUrl, logFlushIntervalMs } = await started<{ url: string; logFlushIntervalMs: number }>(gatewayWorker, 'started');
   clientWorker = startWorker('./client-worker.ts', { natsUrl: url, namespace: tp.namespace, gatewayUrl, token });
   clientWorker.on('message', (message: ClientReply) => {
     if (message.type === 'error') console.error(`client: ${message.message}`);
@@ -249,6 +249,8 @@ try {
     gateway_messages_received: payloads,
     gateway_lines_per_message: round2(received / payloads),
     gateway_largest_message_lines: largestPayload,
+    // GATEWAY_LOG_FLUSH_MS: least time between two payloads of one subscription.
+    gateway_log_flush_ms: logFlushIntervalMs,
     target_publish_rate_lines_per_s: RUNS * LINES_PER_S,
     // Below the target when the server acknowledges publishes more slowly than agents would write.
     min_publish_rate_lines_per_s: Math.round(publishRate),
